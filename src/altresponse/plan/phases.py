@@ -9,9 +9,9 @@ demand and are scaled to each phase's share of that demand in that hour.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -68,7 +68,7 @@ class Phase:
     share_of_eligible: float
     team_hours_per_week: float
     peak_teams: int
-    shifts: tuple[tuple[int, int, int], ...]  # (start hour, length h, teams) per day
+    shifts: tuple[tuple[int, int, int], ...]  # (start hour of week, length h, teams)
     budget_p5: float
     budget_p50: float
     budget_p95: float
@@ -125,33 +125,6 @@ def pick_areas(demand: Sequence[Demand], underserved: set[str], share: float) ->
     return tuple(chosen)
 
 
-def cover_with_shifts(
-    required: np.ndarray, lengths: Sequence[int] = (8, 10, 12)
-) -> tuple[tuple[int, int, int], ...]:
-    """Greedy daily shift pattern covering an hour-of-day team requirement (24 values).
-
-    A simple fallback when the staffing model's scheduler is not available: walk the day, start a
-    shift wherever cover falls short, choose the length that covers the most remaining shortfall.
-    """
-    need = np.ceil(np.asarray(required, dtype=float)).astype(int)
-    have = np.zeros(24, dtype=int)
-    shifts: dict[tuple[int, int], int] = {}
-    for _ in range(200):
-        short = need - have
-        if (short <= 0).all():
-            break
-        start = int(np.argmax(short > 0))
-        best, best_gain = lengths[0], -1
-        for length in lengths:
-            gain = sum(max(short[(start + i) % 24], 0) > 0 for i in range(length))
-            if gain > best_gain:
-                best, best_gain = length, gain
-        for i in range(best):
-            have[(start + i) % 24] += 1
-        shifts[(start, best)] = shifts.get((start, best), 0) + 1
-    return tuple((s, length, n) for (s, length), n in sorted(shifts.items()))
-
-
 def build_phases(
     specs: Sequence[PhaseSpec],
     demand: Mapping[str, Demand],
@@ -161,6 +134,7 @@ def build_phases(
     teams_per_hour: np.ndarray,
     cost: CostRange,
     gates: Mapping[str, Sequence[Gate]] | None = None,
+    scheduler: Callable[[np.ndarray], Any] | None = None,
 ) -> list[Phase]:
     """Turn phase specs into concrete phases with demand covered, teams, shifts and budget.
 
@@ -171,6 +145,10 @@ def build_phases(
     total_by_how = sum((demand[t].counts.sum(axis=0) for t in all_types), np.zeros(HOURS_OF_WEEK))
     total = float(total_by_how.sum())
     gates = gates or {}
+    if scheduler is None:
+        from altresponse.simulate.schedule import schedule_shifts
+
+        scheduler = schedule_shifts
     phases: list[Phase] = []
     for i, spec in enumerate(specs, start=1):
         if spec.types.startswith("pilot_plus_top:"):
@@ -193,11 +171,11 @@ def build_phases(
             frac = np.where(total_by_how > 0, by_how / total_by_how, 0.0)
         need = np.where(mask, teams_per_hour * frac, 0.0)
         need = np.where(mask & (need > 0), np.maximum(need, 1.0), need)  # a window that is open has a team
-        need_hod = need.reshape(7, 24).max(axis=0)
-        shifts = cover_with_shifts(need_hod)
-        team_hours = float(sum(length * n for _, length, n in shifts)) * 7
-        peak = int(max((n for _, _, n in shifts), default=0))
-        teams_needed = math.ceil(need_hod.max()) if need_hod.size else 0
+        plan = scheduler(need)
+        shifts = tuple(plan.shifts)
+        team_hours = float(plan.team_hours_per_week)
+        peak = int(np.max(plan.coverage)) if len(shifts) else 0
+        teams_needed = peak
         year_hours = team_hours * 52
         phases.append(Phase(
             index=i, name=spec.name, types=types, areas=areas, window_start=start,

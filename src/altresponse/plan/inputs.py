@@ -1,0 +1,185 @@
+"""Adapters that read the plan's inputs from files: classified calls, analysis and staffing outputs.
+
+This is the I/O edge of the plan: it turns a classified calls Parquet (schema.CLASSIFIED_CALLS)
+into per-type statistics and area x hour-of-week demand with DuckDB, reads the analysis
+summary.json and staffing.json when they exist, and picks the most underserved areas from the
+city's indicators. The domain modules (selection, gaps, phases) only see the plain objects made here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from altresponse.errors import BadInput
+from altresponse.plan.gaps import HOURS_OF_WEEK, Demand
+
+AREA_LEVELS: tuple[str, ...] = ("csa", "neighborhood", "district")
+SERIOUS_CLASSES: tuple[str, ...] = ("arrest", "report", "citation")
+
+
+@dataclass(frozen=True)
+class TypeStats:
+    """One common type in the city's history, annualized."""
+
+    type_id: str
+    category: str
+    pathway: str
+    calls: int
+    annual_calls: float
+    officer_hours: float | None
+    busy_hours_median: float | None
+    n_known: int
+    k_serious: int
+    underserved_calls: int
+    located_calls: int
+
+
+@dataclass
+class LocalData:
+    """What the city's classified calls say, ready for the plan."""
+
+    source: str
+    rows: int
+    first_day: str
+    last_day: str
+    days: float
+    synthetic: bool
+    area_level: str | None
+    types: dict[str, TypeStats]
+    demand: dict[str, Demand]
+    underserved: set[str] = field(default_factory=set)
+    underserved_rule: str = ""
+
+    @property
+    def annual_factor(self) -> float:
+        return 365.25 / max(self.days, 1.0)
+
+
+def _has_values(con: duckdb.DuckDBPyConnection, col: str) -> bool:
+    row = con.execute(f"SELECT count({col}) FROM c").fetchone()
+    return bool(row and row[0])
+
+
+def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] | None = None) -> LocalData:
+    """Per-type statistics and demand matrices from a classified calls Parquet."""
+    path = Path(path)
+    if not path.exists():
+        raise BadInput(f"classified calls not found: {path} (run `altresponse analyze` first)")
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE VIEW c AS SELECT * FROM read_parquet(?)", [str(path)])
+        cols = {r[0] for r in con.execute("DESCRIBE c").fetchall()}
+        need = {"common_type", "category", "pathway", "received_utc", "disposition_class"}
+        missing = need - cols
+        if missing:
+            raise BadInput(f"classified calls lack columns {sorted(missing)}", file=str(path))
+        span = con.execute(
+            "SELECT count(*), min(received_utc), max(received_utc), "
+            "bool_or(coalesce(is_synthetic, false)) FROM c"
+            if "is_synthetic" in cols else
+            "SELECT count(*), min(received_utc), max(received_utc), false FROM c"
+        ).fetchone()
+        assert span is not None
+        rows, first, last, synthetic = span
+        if not rows:
+            raise BadInput("classified calls file has no rows", file=str(path))
+        days = max((last - first).total_seconds() / 86400.0, 1.0)
+        factor = 365.25 / days
+        level = next((lv for lv in AREA_LEVELS if lv in cols and _has_values(con, lv)), None)
+        underserved = underserved or set()
+        under_list = sorted(a.upper() for a in underserved)
+        area_expr = f"coalesce({level}, 'unknown')" if level else "'citywide'"
+        under_expr = (f"upper({level}) IN (SELECT unnest(?::VARCHAR[]))" if level and under_list else "false")
+        busy = "unit_busy_s" in cols and _has_values(con, "unit_busy_s")
+        busy_sql = ("sum(unit_busy_s) / 3600.0, avg(unit_busy_s) / 3600.0, median(unit_busy_s) / 3600.0,"
+                    " count(unit_busy_s)") if busy else "NULL, NULL, NULL, 0"
+        params: list[Any] = [list(SERIOUS_CLASSES)]
+        if under_expr != "false":
+            params.append(under_list)
+        stats = con.execute(f"""
+            SELECT common_type, mode(category), mode(pathway), count(*),
+                   count(*) FILTER (WHERE disposition_class <> 'unknown'),
+                   count(*) FILTER (WHERE disposition_class IN (SELECT unnest(?::VARCHAR[]))),
+                   count(*) FILTER (WHERE {under_expr}),
+                   count(*) FILTER (WHERE {area_expr} NOT IN ('unknown')),
+                   {busy_sql}
+            FROM c GROUP BY common_type ORDER BY common_type
+        """, params).fetchall()
+        types: dict[str, TypeStats] = {}
+        for (t, cat, pw, n, known, serious, under, located, _busy_sum, busy_mean, busy_med, busy_n) in stats:
+            officer = None
+            if busy and busy_n:
+                officer = float(busy_mean) * n * factor  # calls without times assumed like those with
+            types[str(t)] = TypeStats(
+                type_id=str(t), category=str(cat), pathway=str(pw), calls=int(n), annual_calls=n * factor,
+                officer_hours=officer, busy_hours_median=None if busy_med is None else float(busy_med),
+                n_known=int(known), k_serious=int(serious), underserved_calls=int(under),
+                located_calls=int(located),
+            )
+        how_rows = con.execute(f"""
+            SELECT common_type, {area_expr} AS area,
+                   ((isodow(timezone(?, received_utc)) - 1) * 24
+                    + hour(timezone(?, received_utc)))::INT AS how,
+                   count(*)
+            FROM c GROUP BY ALL
+        """, [time_zone, time_zone]).fetchall()
+    finally:
+        con.close()
+    areas_by_type: dict[str, list[str]] = {}
+    for t, a, _, _ in how_rows:
+        areas_by_type.setdefault(str(t), [])
+        if a not in areas_by_type[str(t)]:
+            areas_by_type[str(t)].append(str(a))
+    all_areas = tuple(sorted({str(a) for _, a, _, _ in how_rows}))
+    index = {a: i for i, a in enumerate(all_areas)}
+    mats = {t: np.zeros((len(all_areas), HOURS_OF_WEEK)) for t in areas_by_type}
+    for t, a, how, n in how_rows:
+        mats[str(t)][index[str(a)], int(how)] += n * factor
+    demand = {t: Demand(t, all_areas, m) for t, m in mats.items()}
+    return LocalData(
+        source=str(path), rows=int(rows), first_day=str(first.date()), last_day=str(last.date()), days=days,
+        synthetic=bool(synthetic), area_level=level, types=types, demand=demand,
+        underserved={a for a in all_areas if a.upper() in {u.upper() for u in underserved}},
+    )
+
+
+def underserved_from_indicators(path: str | Path, *, indicator: str = "median_household_income_2018",
+                                quantile: float = 0.2) -> tuple[set[str], str]:
+    """Areas in the lowest `quantile` of an indicator (default: the poorest fifth of CSAs by income)."""
+    path = Path(path)
+    with path.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        raise BadInput("indicator file is empty", file=str(path))
+    name_col = next(iter(rows[0]))
+    if indicator not in rows[0]:
+        raise BadInput(f"indicator column {indicator!r} not found", file=str(path), column=indicator)
+    vals = []
+    for r in rows:
+        v = r.get(indicator) or ""
+        name = r[name_col]
+        if not v or name.lower() == "baltimore city":
+            continue
+        vals.append((name, float(v)))
+    vals.sort(key=lambda t: t[1])
+    n = max(1, math.floor(len(vals) * quantile))
+    rule = f"lowest {n} of {len(vals)} areas by {indicator} ({path.name})"
+    return {name for name, _ in vals[:n]}, rule
+
+
+def read_json_if_exists(path: Path | None) -> dict[str, Any] | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"not valid JSON: {exc}", file=str(path)) from exc
+    return data if isinstance(data, dict) else None
