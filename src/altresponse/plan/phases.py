@@ -3,8 +3,8 @@
 Phase 1 starts where peers learned to start (Durham: the beats densest in eligible calls; Portland
 and B-HEARD: hours matter as much as rules): the most underserved high-demand areas during the
 daily window holding the most eligible calls. Phase 2 goes citywide over a longer window. Phase 3
-runs around the clock. Team needs per hour come from the staffing model for the whole eligible
-demand and are scaled to each phase's share of that demand in that hour.
+runs around the clock. Each phase's in-scope demand goes to a staffing function (queueing
+requirement, shift scheduler and cost model) that the caller supplies.
 """
 
 from __future__ import annotations
@@ -19,17 +19,6 @@ from altresponse.plan.gaps import HOURS_OF_WEEK, Demand
 
 
 @dataclass(frozen=True)
-class CostRange:
-    """Cost per team-hour (USD) with its spread and where it comes from."""
-
-    p5: float
-    p50: float
-    p95: float
-    source: str
-    startup_per_team: float = 0.0
-
-
-@dataclass(frozen=True)
 class PhaseSpec:
     """One phase as configured in the profile `plan.phases`."""
 
@@ -37,8 +26,7 @@ class PhaseSpec:
     types: str  # "pilot_plus_top:N" | "recommended"
     areas: str  # "underserved_top" | "citywide"
     daily_hours: int  # 24 = around the clock
-    start_month: int
-    duration_months: int
+    min_months: float
     area_share: float = 0.4
 
 
@@ -55,6 +43,28 @@ class Gate:
 
 
 @dataclass(frozen=True)
+class TeamStaffing:
+    """What one team type needs in one phase: shifts from the scheduler and the hours they make."""
+
+    team_type: str
+    calls_per_year: float
+    requirement: np.ndarray  # fractional teams per hour of week
+    shifts: tuple[tuple[int, int, int], ...]  # (start hour of week, length h, teams)
+    coverage: np.ndarray  # teams on duty per hour of week
+    team_hours_per_week: float
+
+    @property
+    def peak_teams(self) -> int:
+        return int(np.max(self.coverage)) if self.coverage.size else 0
+
+
+@dataclass(frozen=True)
+class PhaseStaffing:
+    teams: tuple[TeamStaffing, ...]
+    budget: Mapping[str, Any]  # cost model output (p5/p50/p95 per item)
+
+
+@dataclass(frozen=True)
 class Phase:
     index: int
     name: str
@@ -62,17 +72,11 @@ class Phase:
     areas: tuple[str, ...] | None  # None = citywide
     window_start: int  # local hour the daily window opens
     daily_hours: int
-    start_month: int
-    duration_months: int
+    min_months: float
     calls_per_year: float
     share_of_eligible: float
-    team_hours_per_week: float
-    peak_teams: int
-    shifts: tuple[tuple[int, int, int], ...]  # (start hour of week, length h, teams)
-    budget_p5: float
-    budget_p50: float
-    budget_p95: float
-    startup: float
+    demand_by_team: Mapping[str, np.ndarray]  # calls per year by hour of week, in scope
+    staffing: PhaseStaffing | None = None
     entry_gates: tuple[Gate, ...] = field(default_factory=tuple)
     exit_gates: tuple[Gate, ...] = field(default_factory=tuple)
 
@@ -82,6 +86,10 @@ class Phase:
             return "24/7"
         end = (self.window_start + self.daily_hours) % 24
         return f"{self.window_start:02d}:00-{end:02d}:00 daily"
+
+    @property
+    def mask(self) -> np.ndarray:
+        return window_mask(self.window_start, self.daily_hours)
 
 
 def best_window(by_hour_of_day: np.ndarray, hours: int) -> int:
@@ -128,63 +136,50 @@ def pick_areas(demand: Sequence[Demand], underserved: set[str], share: float) ->
 def build_phases(
     specs: Sequence[PhaseSpec],
     demand: Mapping[str, Demand],
+    team_of: Mapping[str, str | None],
     recommended: Sequence[str],
     pilot: Sequence[str],
     underserved: set[str],
-    teams_per_hour: np.ndarray,
-    cost: CostRange,
     gates: Mapping[str, Sequence[Gate]] | None = None,
-    scheduler: Callable[[np.ndarray], Any] | None = None,
+    staffer: Callable[[Mapping[str, np.ndarray], np.ndarray], PhaseStaffing] | None = None,
 ) -> list[Phase]:
-    """Turn phase specs into concrete phases with demand covered, teams, shifts and budget.
+    """Turn phase specs into concrete phases: types, areas, hours, demand in scope, teams and budget.
 
-    `teams_per_hour` (168) is what the whole eligible demand of the recommended and pilot types
-    needs; each phase needs it in proportion to the demand it takes on in each hour.
+    `team_of` maps a type to the field team type that serves it (None for phone-only pathways such
+    as the crisis line, which need no field team). `staffer` turns the in-scope demand per team
+    type (calls per year by hour of week) and the open-hours mask into shifts and a budget.
     """
-    all_types = [t for t in (*pilot, *recommended) if t in demand]
-    total_by_how = sum((demand[t].counts.sum(axis=0) for t in all_types), np.zeros(HOURS_OF_WEEK))
-    total = float(total_by_how.sum())
+    all_types = [t for t in dict.fromkeys((*pilot, *recommended)) if t in demand]
+    total = float(sum(demand[t].total for t in all_types))
     gates = gates or {}
-    if scheduler is None:
-        from altresponse.simulate.schedule import schedule_shifts
-
-        scheduler = schedule_shifts
     phases: list[Phase] = []
     for i, spec in enumerate(specs, start=1):
         if spec.types.startswith("pilot_plus_top:"):
             n = int(spec.types.split(":", 1)[1])
-            types = tuple(dict.fromkeys([*pilot, *recommended[:n]]))
+            chosen = [*pilot, *recommended[:n]]
         else:
-            types = tuple(dict.fromkeys([*pilot, *recommended]))
-        types = tuple(t for t in types if t in demand) or types
+            chosen = [*pilot, *recommended]
+        types = tuple(t for t in dict.fromkeys(chosen))
         dem = [demand[t] for t in types if t in demand]
         areas = pick_areas(dem, underserved, spec.area_share) if spec.areas == "underserved_top" else None
         by_how = np.zeros(HOURS_OF_WEEK)
+        per_team: dict[str, np.ndarray] = {}
         for d in dem:
             rows = np.ones(len(d.areas), dtype=bool) if areas is None else np.isin(d.areas, areas)
-            by_how += d.counts[rows].sum(axis=0)
-        by_hod = by_how.reshape(7, 24).sum(axis=0)
-        start = best_window(by_hod, spec.daily_hours)
+            counts = d.counts[rows].sum(axis=0)
+            by_how += counts
+            team = team_of.get(d.type_id)
+            if team:
+                per_team[team] = per_team.get(team, np.zeros(HOURS_OF_WEEK)) + counts
+        start = best_window(by_how.reshape(7, 24).sum(axis=0), spec.daily_hours)
         mask = window_mask(start, spec.daily_hours)
         calls = float(by_how[mask].sum())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(total_by_how > 0, by_how / total_by_how, 0.0)
-        need = np.where(mask, teams_per_hour * frac, 0.0)
-        need = np.where(mask & (need > 0), np.maximum(need, 1.0), need)  # a window that is open has a team
-        plan = scheduler(need)
-        shifts = tuple(plan.shifts)
-        team_hours = float(plan.team_hours_per_week)
-        peak = int(np.max(plan.coverage)) if len(shifts) else 0
-        teams_needed = peak
-        year_hours = team_hours * 52
+        in_scope = {t: np.where(mask, v, 0.0) for t, v in per_team.items()}
         phases.append(Phase(
             index=i, name=spec.name, types=types, areas=areas, window_start=start,
-            daily_hours=spec.daily_hours, start_month=spec.start_month, duration_months=spec.duration_months,
-            calls_per_year=calls, share_of_eligible=calls / total if total > 0 else 0.0,
-            team_hours_per_week=team_hours, peak_teams=max(peak, teams_needed), shifts=shifts,
-            budget_p5=year_hours * cost.p5, budget_p50=year_hours * cost.p50,
-            budget_p95=year_hours * cost.p95,
-            startup=cost.startup_per_team * max(peak, teams_needed),
+            daily_hours=spec.daily_hours, min_months=spec.min_months, calls_per_year=calls,
+            share_of_eligible=calls / total if total else 0.0, demand_by_team=in_scope,
+            staffing=staffer(in_scope, mask) if staffer else None,
             entry_gates=tuple(gates.get(f"phase{i}_entry", ())),
             exit_gates=tuple(gates.get(f"phase{i}_exit", ())),
         ))
