@@ -1,0 +1,162 @@
+"""Replications and the figures a planner reads: reach, response times, utilization, fallbacks, police time.
+
+Every figure is the mean over independent replications with a 95% t-interval, so a reader sees how
+much of a difference is noise.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from altresponse.simulate.engine import HOUR_S, Demand, Fleet, RunResult, SimParams, interval_coverage, run_once
+from altresponse.simulate.service_time import ServiceTimeModel
+
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over replications with a t-interval."""
+
+    mean: float
+    lo: float
+    hi: float
+    reps: int
+
+    @classmethod
+    def of(cls, values: np.ndarray | list[float], confidence: float = CONFIDENCE) -> Estimate:
+        v = np.asarray(values, dtype=float)
+        v = v[np.isfinite(v)]
+        if len(v) == 0:
+            return cls(math.nan, math.nan, math.nan, 0)
+        m = float(v.mean())
+        if len(v) < 2:
+            return cls(m, m, m, 1)
+        half = float(stats.t.ppf(0.5 + confidence / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+        return cls(m, m - half, m + half, len(v))
+
+    def contains(self, value: float, slack: float = 0.0) -> bool:
+        return self.lo - slack <= value <= self.hi + slack
+
+    def to_dict(self, digits: int = 4) -> dict[str, float | int]:
+        return {"mean": round(self.mean, digits), "lo": round(self.lo, digits), "hi": round(self.hi, digits),
+                "reps": self.reps}
+
+
+def run_metrics(demand: Demand, fleet: Fleet, params: SimParams, run: RunResult,
+                police_hours_per_fte: float) -> dict[str, Any]:
+    """Figures for one replication."""
+    n = demand.n
+    nbins = int(math.ceil(demand.horizon_s / HOUR_S))
+    served = run.served
+    response = np.where(served, run.arrive_t - demand.t + params.processing_s, np.nan)
+    within = served & (response <= params.target_s)
+    fallback = ~served
+    hour_abs = np.minimum((demand.t // HOUR_S).astype(np.int64), nbins - 1)
+    how = hour_abs % 168
+    hod = how % 24
+    calls_how = np.bincount(how, minlength=168).astype(float)
+    within_how = np.bincount(how, weights=within.astype(float), minlength=168)
+    calls_hod = np.bincount(hod, minlength=24).astype(float)
+    within_hod = np.bincount(hod, weights=within.astype(float), minlength=24)
+    fallback_hod = np.bincount(hod, weights=fallback.astype(float), minlength=24)
+    # utilization: busy team-seconds over on-shift team-seconds, folded to hour of day
+    busy = interval_coverage(run.dispatch_t[served], run.end_t[served], HOUR_S, nbins)
+    onshift = fleet.on_shift_seconds_by_hour(demand.horizon_s)
+    hod_bins = np.arange(nbins) % 24
+    busy_hod = np.bincount(hod_bins, weights=busy, minlength=24)
+    onshift_hod = np.bincount(hod_bins, weights=onshift, minlength=24)
+    # queue: calls waiting (received but neither sent nor fallen back), time-averaged
+    wait_end = np.where(served, run.dispatch_t, demand.t + params.max_wait_s)
+    queue = interval_coverage(demand.t, wait_end, HOUR_S, nbins)
+    days = np.bincount(hod_bins, minlength=24).astype(float)
+    police_h = demand.police_hours if demand.police_hours is not None else np.full(n, params.police_hours_per_call)
+    freed_h = float(police_h[served].sum() - run.backup.sum() * params.backup_police_hours)
+    per_year = 1.0 / demand.years if demand.years > 0 else math.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "calls": n,
+            "reached_share": float(served.mean()) if n else math.nan,
+            "reached_within_target_share": float(within.mean()) if n else math.nan,
+            "fallback_share": float(fallback.mean()) if n else math.nan,
+            "response_p50_min": float(np.nanmedian(response) / 60) if served.any() else math.nan,
+            "response_p90_min": float(np.nanpercentile(response, 90) / 60) if served.any() else math.nan,
+            "wait_mean_min": float(np.mean(run.dispatch_t[served] - demand.t[served]) / 60) if served.any()
+            else math.nan,
+            "utilization": float(busy.sum() / onshift.sum()) if onshift.sum() > 0 else math.nan,
+            "backup_requests_per_year": float(run.backup.sum() * per_year),
+            "police_hours_freed_per_year": freed_h * per_year,
+            "police_fte_freed": freed_h * per_year / police_hours_per_fte,
+            "calls_reached_per_year": float(served.sum() * per_year),
+            "by_hour_of_day": {
+                "calls": calls_hod.tolist(),
+                "reached_within_target_share": (within_hod / calls_hod).tolist(),
+                "fallbacks": fallback_hod.tolist(),
+                "utilization": (busy_hod / onshift_hod).tolist(),
+                "mean_queue": (np.bincount(hod_bins, weights=queue, minlength=24) / HOUR_S / days).tolist(),
+            },
+            "by_hour_of_week": {
+                "calls": calls_how.tolist(),
+                "reached_within_target_share": (within_how / calls_how).tolist(),
+            },
+        }
+
+
+SCALARS = ("reached_share", "reached_within_target_share", "fallback_share", "response_p50_min",
+           "response_p90_min", "wait_mean_min", "utilization", "backup_requests_per_year",
+           "police_hours_freed_per_year", "police_fte_freed", "calls_reached_per_year")
+
+
+def replicate(
+    demand: Demand,
+    fleet: Fleet,
+    params: SimParams,
+    service: ServiceTimeModel,
+    *,
+    reps: int = 5,
+    seed: int = 0,
+    police_hours_per_fte: float = 1700.0,
+    demand_factory: Any = None,
+) -> dict[str, Any]:
+    """Run `reps` independent replications and summarize each figure as mean and 95% interval.
+
+    With `demand_factory(rng) -> Demand` every replication draws fresh arrivals (a Poisson model);
+    otherwise the same calls are replayed and only durations and backup requests are redrawn.
+    """
+    runs = []
+    started = time.perf_counter()
+    events = 0
+    for r in range(reps):
+        rng = np.random.default_rng([seed, r])
+        d = demand_factory(rng) if demand_factory is not None else demand
+        on_scene = service.sample_on_scene(d.common_type, rng)
+        travel = service.sample_travel(d.common_type, rng)
+        backup = rng.random(d.n) < params.backup_probability
+        run = run_once(d, fleet, params, on_scene, travel, backup)
+        events += run.events
+        runs.append(run_metrics(d, fleet, params, run, police_hours_per_fte))
+    elapsed = time.perf_counter() - started
+    out: dict[str, Any] = {k: Estimate.of([m[k] for m in runs]).to_dict() for k in SCALARS}
+    out["calls"] = int(np.mean([m["calls"] for m in runs]))
+    out["reps"] = reps
+    out["seconds"] = round(elapsed, 3)
+    out["events"] = events
+    for group in ("by_hour_of_day", "by_hour_of_week"):
+        out[group] = {}
+        for key in runs[0][group]:
+            arr = np.array([m[group][key] for m in runs], dtype=float)
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(arr, axis=0) if np.isfinite(arr).any() else arr[0]
+            out[group][key] = [None if not np.isfinite(v) else round(float(v), 4) for v in mean]
+            if key == "reached_within_target_share":
+                lo = np.nanpercentile(arr, 5, axis=0) if reps > 1 else mean
+                hi = np.nanpercentile(arr, 95, axis=0) if reps > 1 else mean
+                out[group][key + "_lo"] = [None if not np.isfinite(v) else round(float(v), 4) for v in lo]
+                out[group][key + "_hi"] = [None if not np.isfinite(v) else round(float(v), 4) for v in hi]
+    return out
