@@ -1,0 +1,332 @@
+"""`ingest()`: files in, canonical calls out, with every input record accounted for.
+
+rows_in = rows_out + rows_rejected + duplicates_dropped, always (checked before anything is
+written). Outputs are written atomically and deterministically: the same input gives a
+byte-identical Parquet file (rows sorted by received_utc, call_id, agency; fixed writer settings).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from altresponse import schema
+from altresponse.errors import BadInput
+from altresponse.fsio import atomic_path
+from altresponse.profile import Profile, load_profile
+from altresponse.settings import get_settings
+from altresponse.sources.engine import STAGED_EXTRA, create_staged, lit, stage_csv
+from altresponse.sources.mapping import choose_map
+from altresponse.sources.textcheck import inspect_file, transcode_to_utf8
+
+SOURCES: tuple[str, ...] = ("baltimore", "decc", "sfpd", "eido", "generic")
+ROW_GROUP_ROWS = 1_000_000
+Progress = Callable[[str], None]
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did. rows_in = rows_out + rows_rejected + duplicates_dropped."""
+
+    source: str
+    adapters: list[str]
+    files: list[str]
+    out: str
+    rejects_path: str
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_rejected: int = 0
+    duplicates_dropped: int = 0
+    rows_total: int = 0
+    appended_to_existing: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    unknown_codes: dict[str, dict[str, int]] = field(default_factory=dict)
+    quality_flags: dict[str, int] = field(default_factory=dict)
+    unparsed_times: dict[str, int] = field(default_factory=dict)
+    transcoded_lines: int = 0
+    seconds: float = 0.0
+    per_file: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _canonical_ddl() -> str:
+    return ", ".join(f'"{c.name}" {c.duckdb_type}' for c in schema.CALLS.columns)
+
+
+def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    settings = get_settings()
+    con = duckdb.connect(str(workdir / "ingest.duckdb"))
+    con.execute(f"SET memory_limit = {lit(settings.duckdb_memory_limit)}")
+    if settings.duckdb_threads:
+        con.execute(f"SET threads = {int(settings.duckdb_threads)}")
+    con.execute(f"SET temp_directory = {lit(str(workdir / 'spill'))}")
+    con.execute("SET preserve_insertion_order = true")
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _resolve_profile(profile: Profile | str | Path | None) -> Profile:
+    if isinstance(profile, Profile):
+        return profile
+    return load_profile(profile or get_settings().profile)
+
+
+def ingest(
+    paths: Sequence[str | Path],
+    source: str,
+    out: str | Path,
+    *,
+    mapping: str | Path | None = None,
+    profile: Profile | str | Path | None = None,
+    rejects: str | Path | None = None,
+    append: bool = False,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Read CAD exports into canonical calls (schema.CALLS) at `out`, rejects beside them.
+
+    `source` picks the adapter (baltimore chooses its field set from the header); `mapping` gives a
+    column map for `generic`. With `append`, rows already in `out` win over new rows with the same
+    (agency, call_id).
+    """
+    started = time.perf_counter()
+    if source not in SOURCES:
+        raise BadInput(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if not paths:
+        raise BadInput("no input files given")
+    prof = _resolve_profile(profile)
+    out = Path(out)
+    rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
+    say = progress or (lambda _msg: None)
+    files = [Path(p) for p in paths]
+    summary = IngestSummary(source=source, adapters=[], files=[p.name for p in files], out=str(out),
+                            rejects_path=str(rejects_path))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".ingest-", dir=out.parent) as tmp:
+        workdir = Path(tmp)
+        con = _connect(workdir)
+        try:
+            create_staged(con, _canonical_ddl())
+            for idx, path in enumerate(files):
+                say(f"reading {path.name} ({idx + 1}/{len(files)})")
+                if source == "eido":
+                    per_file = _stage_eido(con, path, idx, prof)
+                else:
+                    per_file = _stage_one_csv(con, path, idx, source, mapping, prof, workdir, summary)
+                summary.per_file.append(per_file)
+                summary.rows_in += per_file["rows_in"]
+            say("numbering lines and de-duplicating")
+            _finish(con, out, append, summary)
+            say(f"writing {out.name}")
+            _write_outputs(con, out, rejects_path)
+        finally:
+            con.close()
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _stage_one_csv(con: duckdb.DuckDBPyConnection, path: Path, idx: int, source: str,
+                   mapping: str | Path | None, prof: Profile, workdir: Path,
+                   summary: IngestSummary) -> dict[str, Any]:
+    info = inspect_file(path)
+    cmap = choose_map(source, info.header, str(path), mapping)
+    if cmap.delimiter != ",":
+        info = inspect_file(path, cmap.delimiter)
+        cmap = choose_map(source, info.header, str(path), mapping)
+    read_path = path
+    if not info.valid_utf8:
+        read_path = workdir / f"transcoded_{idx}.csv"
+        transcode_to_utf8(path, read_path, info)
+    if cmap.name not in summary.adapters:
+        summary.adapters.append(cmap.name)
+    result = stage_csv(
+        con, path=path, read_path=read_path, file_idx=idx, info=info, cmap=cmap, agency=prof.agency,
+        time_zone=cmap.time_zone or prof.time_zone, bbox=cmap.bbox or prof.bbox,
+        canonical_names=schema.CALLS.names,
+    )
+    summary.transcoded_lines += result.transcoded_lines
+    return {"file": path.name, "adapter": cmap.name, "rows_in": result.rows_read + result.csv_rejects,
+            "csv_rejects": result.csv_rejects, "multiline_records": result.multiline,
+            "transcoded_lines": result.transcoded_lines}
+
+
+def _stage_eido(con: duckdb.DuckDBPyConnection, path: Path, idx: int, prof: Profile) -> dict[str, Any]:
+    try:
+        from altresponse.sources import eido  # imported lazily: the EIDO reader is optional
+    except ImportError as exc:
+        raise BadInput("--source eido is not available in this installation (altresponse.sources.eido "
+                       "is missing)") from exc
+    read_eido = getattr(eido, "read_eido", None)
+    if read_eido is None:
+        raise BadInput("--source eido is not available: altresponse.sources.eido has no read_eido()")
+    result = read_eido([path], prof)
+    if isinstance(result, tuple):
+        calls, rejected = result[0], result[1]
+    else:
+        calls, rejected = result.calls, result.rejects
+    calls = calls.select(schema.CALLS.names).cast(schema.CALLS.arrow_schema())
+    con.register("eido_calls", calls)
+    extras = ", ".join(
+        {"file_idx": str(idx), "rid": "row_number() OVER () - 1"}.get(n, f"CAST(NULL AS {t})")
+        for n, t in STAGED_EXTRA
+    )
+    con.execute(f"INSERT INTO staged SELECT *, {extras} FROM eido_calls")
+    con.unregister("eido_calls")
+    if rejected is not None and rejected.num_rows:
+        con.register("eido_rej", rejected.select(schema.REJECTS.names))
+        con.execute(f"INSERT INTO csv_rejects SELECT {idx}, * FROM eido_rej")
+        con.unregister("eido_rej")
+    n_rej = rejected.num_rows if rejected is not None else 0
+    return {"file": path.name, "adapter": "eido", "rows_in": calls.num_rows + n_rej, "csv_rejects": n_rej,
+            "multiline_records": False, "transcoded_lines": 0}
+
+
+def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: IngestSummary) -> None:
+    """Number lines, split rejects, de-duplicate (existing rows first), and fill the summary."""
+    cols = schema.CALLS.names
+    con.execute("""
+        CREATE TABLE numbered AS
+        WITH n AS (
+            SELECT s.* REPLACE (coalesce(s.source_line, lf.line, 2 + s.rid + coalesce(g.cnt, 0)) AS source_line)
+            FROM staged s
+            ASOF LEFT JOIN gaps g ON s.file_idx = g.file_idx AND s.rid >= g.g
+            LEFT JOIN linefix lf ON lf.file_idx = s.file_idx AND lf.rid = s.rid
+        )
+        SELECT n.* REPLACE (CASE WHEN tc.line IS NOT NULL
+                            THEN concat_ws(';', n.quality_flags, 'transcoded_cp1252') ELSE n.quality_flags END
+                            AS quality_flags)
+        FROM n LEFT JOIN transcoded tc ON tc.file_idx = n.file_idx AND tc.line = n.source_line
+    """)
+    existing = ""
+    if append and out.exists():
+        try:
+            names = pq.read_schema(out).names
+        except Exception as exc:  # pyarrow raises several types for a non-Parquet file
+            raise BadInput(f"cannot --append: not a Parquet file ({exc})", file=str(out)) from exc
+        if names != cols:
+            raise BadInput(f"cannot --append: columns differ from the calls schema (expected {', '.join(cols)})",
+                           file=str(out))
+        sel = ", ".join(f'"{c}"' for c in cols)
+        existing = (f"SELECT 0 AS prio, -1 AS file_idx, 0::BIGINT AS rid, {sel}, false AS unk_priority, "
+                    f"false AS unk_origin, false AS unk_disposition, NULL::VARCHAR AS bad_times, NULL::VARCHAR AS origin_raw "
+                    f"FROM read_parquet({lit(str(out))}) UNION ALL BY NAME ")
+    con.execute(f"""
+        CREATE TABLE final AS
+        SELECT * EXCLUDE (rn) FROM (
+            SELECT *, row_number() OVER (PARTITION BY agency, call_id ORDER BY prio, file_idx, rid) AS rn
+            FROM ({existing}SELECT 1 AS prio, * EXCLUDE (reason, detail, raw) FROM numbered WHERE reason IS NULL)
+        ) WHERE rn = 1
+    """)
+
+    def one(sql: str) -> int:
+        row = con.execute(sql).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    accepted = one("SELECT count(*) FROM numbered WHERE reason IS NULL")
+    summary.rows_out = one("SELECT count(*) FROM final WHERE prio = 1")
+    summary.rows_total = one("SELECT count(*) FROM final")
+    summary.appended_to_existing = summary.rows_total - summary.rows_out if existing else 0
+    summary.duplicates_dropped = accepted - summary.rows_out
+    con.execute("""
+        CREATE TABLE all_rejects AS
+        SELECT file_idx, source_file, source_line, reason, detail, raw FROM csv_rejects
+        UNION ALL
+        SELECT file_idx, source_file, source_line, reason, detail, raw FROM numbered WHERE reason IS NOT NULL
+    """)
+    summary.rows_rejected = one("SELECT count(*) FROM all_rejects")
+    summary.rejects_by_reason = dict(
+        con.execute("SELECT reason, count(*) FROM all_rejects GROUP BY reason ORDER BY reason").fetchall()
+    )
+    unknown: dict[str, dict[str, int]] = {}
+    for name in ("priority", "origin", "disposition"):
+        raw = f"{name}_raw"
+        rows = con.execute(
+            f"SELECT {raw}, count(*) FROM final WHERE prio = 1 AND unk_{name} GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        if rows:
+            unknown[name] = {str(k): int(v) for k, v in rows}
+    summary.unknown_codes = unknown
+    summary.quality_flags = dict(con.execute("""
+        SELECT flag, count(*) FROM (SELECT unnest(string_split(quality_flags, ';')) AS flag
+                                    FROM final WHERE prio = 1 AND quality_flags IS NOT NULL)
+        GROUP BY flag ORDER BY flag
+    """).fetchall())
+    summary.unparsed_times = dict(con.execute("""
+        SELECT t, count(*) FROM (SELECT unnest(string_split(bad_times, ';')) AS t
+                                 FROM final WHERE prio = 1 AND bad_times IS NOT NULL)
+        GROUP BY t ORDER BY t
+    """).fetchall())
+    balance = summary.rows_out + summary.rows_rejected + summary.duplicates_dropped
+    if summary.rows_in != balance:
+        raise AssertionError(
+            f"row accounting failed: rows_in {summary.rows_in} != rows_out {summary.rows_out} + rejected "
+            f"{summary.rows_rejected} + duplicates {summary.duplicates_dropped}"
+        )
+
+
+def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path) -> None:
+    cols = ", ".join(f'"{c}"' for c in schema.CALLS.names)
+    reader = con.sql(
+        f"SELECT {cols} FROM final ORDER BY received_utc, call_id, agency, source_file, source_line"
+    ).fetch_record_batch(200_000)
+    with atomic_path(out) as tmp:
+        write_parquet(reader, tmp, schema.CALLS.arrow_schema())
+    rej_sql = ("SELECT source_file, source_line, reason, detail, raw FROM all_rejects "
+               "ORDER BY file_idx, source_line, reason")
+    with atomic_path(rejects_path) as tmp:
+        if rejects_path.suffix.lower() == ".parquet":
+            write_parquet(con.sql(rej_sql).fetch_record_batch(200_000), tmp, schema.REJECTS.arrow_schema())
+        else:
+            con.execute(f"COPY ({rej_sql}) TO {lit(str(tmp))} (FORMAT csv, HEADER true)")
+
+
+def write_parquet(reader: pa.RecordBatchReader, path: Path, target: pa.Schema) -> int:
+    """Stream batches into Parquet with fixed row groups and settings, so equal input gives equal bytes."""
+    written = 0
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+    with pq.ParquetWriter(path, target, compression="zstd", compression_level=3, use_dictionary=True,
+                          write_statistics=True, version="2.6", data_page_version="1.0") as writer:
+
+        def flush(final: bool) -> None:
+            nonlocal pending, pending_rows, written
+            if not pending:
+                return
+            table = pa.Table.from_batches(pending)
+            while table.num_rows >= ROW_GROUP_ROWS or (final and table.num_rows):
+                chunk = table.slice(0, ROW_GROUP_ROWS)
+                writer.write_table(_conform(chunk, target), row_group_size=ROW_GROUP_ROWS)
+                written += chunk.num_rows
+                table = table.slice(chunk.num_rows)
+            pending = table.to_batches()
+            pending_rows = table.num_rows
+
+        for batch in reader:
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= ROW_GROUP_ROWS:
+                flush(False)
+        flush(True)
+    return written
+
+
+def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:
+    arrays = []
+    for f in target:
+        col = table.column(f.name)
+        if col.type != f.type:
+            col = col.cast(f.type)
+        if not f.nullable and col.null_count:
+            raise AssertionError(f"column {f.name} has {col.null_count} nulls but the schema forbids them")
+        arrays.append(col)
+    return pa.Table.from_arrays(arrays, schema=target)
