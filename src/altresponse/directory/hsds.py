@@ -1,0 +1,150 @@
+"""Open Referral HSDS 3.0 records for the provider directory: vocabulary, import/export, validation.
+
+How altresponse facts sit in HSDS (chosen so a standard HSDS reader still understands the records):
+- what a service takes, which pathway it serves, its responder type and role are HSDS `attributes`
+  whose `taxonomy_term` comes from the `altresponse` taxonomy; `link_type` says which
+  (`incident_type`, `pathway`, `responder_type`, `service_role`, `record_status`). An incident-type
+  term with code `*` means every type (police, EMS, fire, co-response).
+- opening hours are HSDS `schedules` (freq WEEKLY, byday, opens_at/closes_at) read in the directory's
+  time zone (HSDS 3.0's numeric UTC offset cannot follow daylight saving time, so it is left out);
+- service areas are GeoJSON polygons in `service_areas[].extent` with `extent_type` "geojson";
+- capacity is the HSDS 3.1 `service_capacity` record (`capacities` on the service: teams on duty as
+  `available`, the full complement as `maximum`).
+
+Validation reads the official JSON schemas from the reference standards folder (`standards/hsds-3.0`
+and `standards/hsds-3.1` under ALTRESPONSE_SHARED): organizations against compiled/organization.json,
+services (without the 3.1 `capacities`) against compiled/service.json, each capacity against 3.1
+service_capacity.json. All with JSON Schema 2020-12 and format checks (uuid, date-time).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from altresponse.errors import BadInput
+
+TAXONOMY_NAME = "altresponse"
+ALL_TYPES = "*"
+EXAMPLE_NOTE = "Example — confirm with provider"
+LINK_INCIDENT_TYPE = "incident_type"
+LINK_PATHWAY = "pathway"
+LINK_RESPONDER = "responder_type"
+LINK_ROLE = "service_role"
+LINK_RECORD_STATUS = "record_status"
+FORMAT = "altresponse-directory"
+
+
+def _standards_root(schema_root: str | Path | None) -> Path:
+    if schema_root is not None:
+        root = Path(schema_root)
+    else:
+        from altresponse.shared import shared_root
+
+        root = shared_root() / "standards"
+    if not (root / "hsds-3.0" / "schema").is_dir():
+        raise BadInput(f"HSDS schemas not found under {root} (expected hsds-3.0/schema and "
+                        f"hsds-3.1/schema; set "
+                       "ALTRESPONSE_SHARED to the folder that holds standards/)")
+    return root
+
+
+@lru_cache(maxsize=4)
+def _validators(root: str) -> dict[str, Any]:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    base = Path(root)
+    checker = FormatChecker()
+
+    def load(p: Path) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+        return data
+
+    v30 = base / "hsds-3.0" / "schema"
+    v31 = base / "hsds-3.1" / "schema"
+    resources = [(p.name, Resource.from_contents(load(p), default_specification=DRAFT202012))
+                 for p in sorted(v31.glob("*.json"))]
+    registry: Registry = Registry().with_resources(resources)
+    return {
+        "organization": Draft202012Validator(load(v30 / "compiled" / "organization.json"),
+                                             format_checker=checker),
+        "service": Draft202012Validator(load(v30 / "compiled" / "service.json"), format_checker=checker),
+        "service_capacity": Draft202012Validator(load(v31 / "service_capacity.json"), registry=registry,
+                                                 format_checker=checker),
+    }
+
+
+def _errors(validator: Any, record: Any, where: str) -> list[str]:
+    out = []
+    for err in sorted(validator.iter_errors(record), key=lambda e: list(e.absolute_path)):
+        path = "/".join(str(p) for p in err.absolute_path)
+        out.append(f"{where}{'/' + path if path else ''}: {err.message}")
+    return out
+
+
+def validate_hsds(document: dict[str, Any], version: str = "3.0",
+                  schema_root: str | Path | None = None) -> list[str]:
+    """Every schema violation in a directory document, as "where: what" strings (empty = valid)."""
+    if version != "3.0":
+        raise BadInput(f"HSDS version {version!r} is not supported (expected 3.0, with 3.1 capacities)")
+    if not isinstance(document, dict):
+        return ["document: expected a JSON object with organizations and services"]
+    validators = _validators(str(_standards_root(schema_root)))
+    problems: list[str] = []
+    if document.get("hsds_version", "3.0") != "3.0":
+        problems.append(f"hsds_version: expected '3.0', got {document.get('hsds_version')!r}")
+    orgs = document.get("organizations")
+    services = document.get("services")
+    if not isinstance(orgs, list):
+        problems.append("organizations: expected a list")
+        orgs = []
+    if not isinstance(services, list):
+        problems.append("services: expected a list")
+        services = []
+    org_ids = set()
+    for i, org in enumerate(orgs):
+        problems += _errors(validators["organization"], org, f"organizations/{i}")
+        if isinstance(org, dict):
+            org_ids.add(org.get("id"))
+    ids: set[Any] = set()
+    for i, svc in enumerate(services):
+        where = f"services/{i}"
+        if not isinstance(svc, dict):
+            problems.append(f"{where}: expected an object")
+            continue
+        core = {k: v for k, v in svc.items() if k != "capacities"}
+        problems += _errors(validators["service"], core, where)
+        if svc.get("id") in ids:
+            problems.append(f"{where}/id: duplicate service id {svc.get('id')!r}")
+        ids.add(svc.get("id"))
+        if svc.get("organization_id") and svc["organization_id"] not in org_ids:
+            problems.append(f"{where}/organization_id: no organization with id {svc['organization_id']!r}")
+        for j, cap in enumerate(svc.get("capacities") or []):
+            problems += _errors(validators["service_capacity"], cap, f"{where}/capacities/{j}")
+        for j, area in enumerate(svc.get("service_areas") or []):
+            if area.get("extent_type") == "geojson":
+                try:
+                    from shapely.geometry import shape
+
+                    shape(json.loads(area.get("extent") or ""))
+                except Exception as exc:
+                    problems.append(f"{where}/service_areas/{j}/extent: not a GeoJSON geometry ({exc})")
+    return problems
+
+
+def read_hsds_json(path: str | Path) -> dict[str, Any]:
+    """Read a directory document (JSON) from a file, failing with the file name on bad input."""
+    p = Path(path)
+    if not p.exists():
+        raise BadInput("file not found", file=str(p))
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from exc
+    if not isinstance(data, dict):
+        raise BadInput("expected a JSON object with organizations and services", file=str(p))
+    return data
