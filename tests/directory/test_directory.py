@@ -192,7 +192,8 @@ def test_unknown_location_is_said(directory: Directory) -> None:
 def test_empty_directory_never_leaves_a_call_without_responder() -> None:
     empty = from_hsds_json({"format": "altresponse-directory", "time_zone": "America/New_York",
                             "organizations": [], "services": []})
-    m = match(empty, decision_for("welfare_check", "welfare_assist"), *CITY_HALL, WEDNESDAY_22, "welfare_check")
+    d = decision_for("welfare_check", "welfare_assist")
+    m = match(empty, d, *CITY_HALL, WEDNESDAY_22, "welfare_check")
     assert m.options and m.options[0].service_id == LAST_RESORT_ID
 
 
