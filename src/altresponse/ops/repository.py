@@ -59,17 +59,20 @@ SYSTEM = Actor(None, "system", "admin")
 
 # ---------------------------------------------------------------- users
 def create_user(store: Store, username: str, password: str, role: str, organization_id: str | None = None,
-                actor: Actor = SYSTEM) -> User:
+                actor: Actor = SYSTEM, *, password_hash: str | None = None) -> User:
+    """Add a user. `password_hash` takes an existing argon2 hash instead (moving users between stores)."""
     if role not in ROLES:
         raise BadInput(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if role == "provider" and not organization_id:
         raise BadInput("a provider user needs an organization id")
-    if len(password) < 8:
+    if password_hash is None and len(password) < 8:
         raise BadInput("password too short: at least 8 characters")
+    if password_hash is not None and not password_hash.startswith("$argon2"):
+        raise BadInput("password_hash must be an argon2 hash")
     with store.write() as s:
         if s.scalar(sa.select(User.id).where(User.username == username)) is not None:
             raise Conflict(f"user {username!r} exists")
-        user = User(username=username, password_hash=hash_password(password), role=role,
+        user = User(username=username, password_hash=password_hash or hash_password(password), role=role,
                     organization_id=organization_id if role == "provider" else None)
         s.add(user)
         s.flush()

@@ -1,0 +1,34 @@
+"""`altresponse serve`: run the triage and referral service (FastAPI under uvicorn)."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from altresponse.settings import Settings
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+        db: str = typer.Option(None, "--db", help="Database URL; default ALTRESPONSE_DB_URL (SQLite file)."),
+        log_level: str = typer.Option("info", help="Log level (the log never holds caller details)."),
+    ) -> None:
+        """Serve the API, the call-taker screen (/ui/call-taker) and the provider screen (/ui/provider).
+
+        The database is migrated on start. OpenAPI document at /openapi.json, docs at /docs.
+        """
+        import uvicorn
+
+        from altresponse.service import create_app
+
+        logging.getLogger("altresponse").setLevel(log_level.upper())
+        settings = Settings(db_url=db) if db else Settings()
+        application = create_app(settings)
+        dialect = application.state.store.dialect
+        typer.echo(f"altresponse serving on http://{host}:{port} (database {dialect})")
+        # uvicorn's access log prints full URLs; ours logs route templates only.
+        uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)

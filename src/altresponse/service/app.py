@@ -1,0 +1,80 @@
+"""The app factory: settings in, FastAPI app out (store opened and migrated, protocol loaded)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from altresponse.errors import BadInput
+from altresponse.ops import open_store
+from altresponse.ops import repository as repo
+from altresponse.ops.db import Store
+from altresponse.profile import load_profile
+from altresponse.service.engine import TriageEngine
+from altresponse.service.routes import auth, catalog, health, referrals, stats, triage
+from altresponse.settings import Settings
+
+log = logging.getLogger("altresponse.service")
+DEFAULT_SECRET = Settings.model_fields["secret_key"].default
+
+
+def _route_template(request: Request) -> str:
+    route = request.scope.get("route")
+    return getattr(route, "path", None) or "<unmatched>"
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the service. Caller details never reach the logs: requests are logged by route template
+    (e.g. /referrals/{referral_id}/accept), status and time only — no bodies, no query strings."""
+    settings = settings or Settings()
+    own_store = store is None
+    store = store or open_store(settings.db_url)
+    profile = load_profile(settings.profile)
+    if settings.secret_key == DEFAULT_SECRET:
+        log.warning("ALTRESPONSE_SECRET_KEY is the built-in default: set a secret before production use")
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_store:
+            store.dispose()
+
+    app = FastAPI(
+        title="altresponse",
+        version="0.1.0",
+        summary="Triage live 911 calls to the right responder, refer them, and record outcomes.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = store
+    app.state.engine = TriageEngine(profile, store)
+
+    @app.middleware("http")
+    async def log_requests(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        log.info("%s %s %d %.1fms", request.method, _route_template(request), response.status_code,
+                 (time.perf_counter() - start) * 1000)
+        return response
+
+    def handler(code: int) -> Callable[[Request, Exception], Response]:
+        def handle(_: Request, exc: Exception) -> Response:
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+        return handle
+
+    app.add_exception_handler(repo.NotFound, handler(404))
+    app.add_exception_handler(repo.Forbidden, handler(403))
+    app.add_exception_handler(repo.Conflict, handler(409))
+    app.add_exception_handler(BadInput, handler(422))
+
+    for module in (health, auth, triage, referrals, catalog, stats):
+        app.include_router(module.router)
+    from altresponse.service import pages
+
+    app.include_router(pages.router)
+    return app

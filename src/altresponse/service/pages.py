@@ -1,0 +1,97 @@
+"""Server-rendered pages: sign-in, the call-taker screen and the provider screen.
+
+The pages are self-contained (inline CSS and JS, no CDN) and call the same JSON API as any client,
+authenticated by an HttpOnly, SameSite=Strict cookie plus a CSRF header on changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from altresponse.ops import repository as repo
+from altresponse.ops.models import OUTCOMES
+from altresponse.service.deps import COOKIE, CSRF_HEADER, EngineDep, SettingsDep, StoreDep
+from altresponse.service.routes.auth import issue_token
+from altresponse.service.security import read_token
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+router = APIRouter(prefix="/ui", include_in_schema=False)
+HOME = {"call_taker": "/ui/call-taker", "provider": "/ui/provider"}
+
+
+def _page_actor(request: Request, secret: str) -> repo.Actor | None:
+    token = request.cookies.get(COOKIE)
+    return read_token(token, secret) if token else None
+
+
+def _login_redirect() -> RedirectResponse:
+    return RedirectResponse("/ui/login", status_code=303)
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, settings: SettingsDep) -> Response:
+    actor = _page_actor(request, settings.secret_key)
+    if actor is None or actor.role not in HOME:
+        return _login_redirect()
+    return RedirectResponse(HOME[actor.role], status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    return templates.TemplateResponse(request, "login.html", {"error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, store: StoreDep, settings: SettingsDep,
+          username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
+    try:
+        token = issue_token(store, username, password, settings.secret_key, settings.token_minutes)
+    except Exception:
+        return templates.TemplateResponse(request, "login.html", {"error": "Wrong username or password."},
+                                          status_code=401)
+    target = HOME.get(token.role)
+    if target is None:
+        return templates.TemplateResponse(
+            request, "login.html", {"error": f"The {token.role} role has no screen here; use the API."},
+            status_code=403)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(COOKIE, token.access_token, max_age=token.expires_in, httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https", path="/")
+    return response
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = _login_redirect()
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _common(actor: repo.Actor, engine: Any) -> dict[str, Any]:
+    return {"user": actor.username, "role": actor.role, "organization": actor.organization_id,
+            "csrf_header": CSRF_HEADER, "protocol_version": engine.protocol.version}
+
+
+@router.get("/call-taker", response_class=HTMLResponse)
+def call_taker(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+    actor = _page_actor(request, settings.secret_key)
+    if actor is None or actor.role != "call_taker":
+        return _login_redirect()
+    types = sorted(({"id": t.id, "name": t.name, "category": t.category} for t in engine.catalogue),
+                   key=lambda t: (t["category"], t["name"]))
+    return templates.TemplateResponse(request, "call_taker.html", {
+        **_common(actor, engine), "questions": engine.questions(), "types": types})
+
+
+@router.get("/provider", response_class=HTMLResponse)
+def provider(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
+    actor = _page_actor(request, settings.secret_key)
+    if actor is None or actor.role != "provider":
+        return _login_redirect()
+    return templates.TemplateResponse(request, "provider.html", {**_common(actor, engine),
+                                                                  "outcomes": list(OUTCOMES)})

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from altresponse.ops import open_store
+from altresponse.ops import repository as repo
+from altresponse.ops.passwords import hash_password
+from altresponse.service import create_app
+from altresponse.service.security import create_token
+from altresponse.settings import Settings
+from tests.ops.dbs import fresh_db
+
+SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+USERS = {
+    "ct": ("call_taker", None),
+    "prov": ("provider", "org-a"),
+    "other": ("provider", "org-b"),
+    "ana": ("analyst", None),
+    "adm": ("admin", None),
+}
+
+
+def password(name: str) -> str:
+    return f"pw-{name}-123456"
+
+
+@functools.cache
+def _hash(name: str) -> str:
+    return hash_password(password(name))  # argon2 is slow on purpose: hash each test password once
+
+
+def make_app(db_url: str) -> FastAPI:
+    store = open_store(db_url)
+    for name, (role, org) in USERS.items():
+        repo.create_user(store, name, "", role, org, password_hash=_hash(name))
+    return create_app(Settings(db_url=db_url, secret_key=SECRET), store=store)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with fresh_db(request.param, tmp_path, request) as url:
+        yield url
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[FastAPI]:
+    application = make_app(db_url)
+    yield application
+    application.state.store.dispose()
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def headers(client: TestClient) -> dict[str, dict[str, str]]:
+    """Bearer headers per test user (signing in through /auth/token is tested on its own)."""
+    out = {}
+    for user in repo.list_users(client.app.state.store):  # type: ignore[attr-defined]
+        token = create_token(repo.Actor(user.id, user.username, user.role, user.organization_id), SECRET, 5)
+        out[user.username] = {"Authorization": f"Bearer {token}"}
+    return out
