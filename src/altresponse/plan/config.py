@@ -79,8 +79,10 @@ class PlanConfig(BaseModel):
     sensitivity_draws: int = Field(1000, ge=100)
     sensitivity_concentration: float = Field(50.0, gt=0)
     seed: int = 20260
-    alt_service_hours_per_call: float = 8 / 6
-    alt_service_hours_source: str = "denver_star.calls_per_shift"
+    target_reach: float = Field(default=0.9, gt=0, lt=1)
+    target_minutes: float = Field(default=20, gt=0)
+    travel_mean_minutes: float = Field(default=10, gt=0)
+    travel_log_sd: float = Field(default=0.5, gt=0)
     underserved_indicator: str = "median_household_income_2018"
     underserved_quantile: float = 0.2
     phases: list[PhaseConfig] = Field(default_factory=lambda: [

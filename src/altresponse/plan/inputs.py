@@ -75,7 +75,8 @@ def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] |
         raise BadInput(f"classified calls not found: {path} (run `altresponse analyze` first)")
     con = duckdb.connect()
     try:
-        con.execute("CREATE VIEW c AS SELECT * FROM read_parquet(?)", [str(path)])
+        quoted = str(path).replace("'", "''")
+        con.execute(f"CREATE VIEW c AS SELECT * FROM read_parquet('{quoted}')")
         cols = {r[0] for r in con.execute("DESCRIBE c").fetchall()}
         need = {"common_type", "category", "pathway", "received_utc", "disposition_class"}
         missing = need - cols
