@@ -21,7 +21,7 @@ import duckdb
 from altresponse.profile import BoundingBox
 from altresponse.sources.mapping import TEXT_FIELDS, TIME_FIELDS, ColumnMap, FieldSpec, code_key
 from altresponse.sources.textcheck import TextInfo
-from altresponse.sources.tz import transitions_table
+from altresponse.sources.tz import day_table
 
 CSV_REASONS: dict[str, str] = {
     "MISSING COLUMNS": "short_line",
@@ -276,11 +276,12 @@ def stage_csv(
         n, a = f"{name}_naive", f"{name}_abs"
         if zone_local[name]:
             t = f"t_{name}"
-            joins.append(f"ASOF LEFT JOIN tzt {t} ON p.{n} >= {t}.local_start")
-            inside = f"(p.{n} < {t}.local_end)"
+            joins.append(f"LEFT JOIN tzt {t} ON CAST(p.{n} AS DATE) = {t}.day")
+            inside = f"(p.{n} >= {t}.local_start AND p.{n} < {t}.local_end)"
             gap[name] = f"coalesce({inside} AND {t}.after_s > {t}.before_s, false)"
             amb[name] = f"coalesce({inside} AND {t}.after_s < {t}.before_s, false)"
-            local_utc = (f"(CASE WHEN {gap[name]} THEN NULL WHEN {inside} "
+            local_utc = (f"(CASE WHEN {gap[name]} THEN NULL "
+                         f"WHEN p.{n} < coalesce({t}.local_start, p.{n}) OR {inside} "
                          f"THEN timezone('UTC', p.{n} - to_seconds({t}.before_s)) "
                          f"ELSE timezone('UTC', p.{n} - to_seconds({t}.after_s)) END)")
         else:
@@ -327,8 +328,8 @@ def stage_csv(
     order_bad = " OR ".join(f"coalesce({b}_utc0 < {a}_utc0, false)" for a, b in _CHAIN)
     flags.append(f"CASE WHEN {order_bad} THEN 'time_chain_out_of_order' END")
     bad_times = ", ".join(
-        f"CASE WHEN {n}_s IS NOT NULL AND {n}_utc0 IS NULL THEN {lit(n)} END" for n in TIME_FIELDS if n != "received"
-    )
+        f"CASE WHEN {n}_s IS NOT NULL AND {n}_utc0 IS NULL THEN {lit(n)} END" for n in TIME_FIELDS if n != "received" and n in times
+    ) or "CAST(NULL AS VARCHAR)"
 
     out: dict[str, str] = {}
     for name in canonical_names:
@@ -339,7 +340,7 @@ def stage_csv(
     for name in TIME_FIELDS[1:]:
         out[f"{name}_utc"] = f"{name}_utc0"
     for col, (a, b) in _INTERVALS.items():
-        out[col] = (f"CASE WHEN {b}_utc0 >= {a}_utc0 THEN epoch({b}_utc0) - epoch({a}_utc0) END")
+        out[col] = f"CASE WHEN {b}_utc0 >= {a}_utc0 THEN (epoch_us({b}_utc0) - epoch_us({a}_utc0)) / 1e6 END"
     out["latitude"] = f"CASE WHEN {in_box} THEN lat0 END"
     out["longitude"] = f"CASE WHEN {in_box} THEN lon0 END"
     out["quality_flags"] = f"nullif(concat_ws(';', {', '.join(flags)}), '')"
@@ -352,7 +353,7 @@ def stage_csv(
         "unk_priority", "unk_origin", "unk_disposition", f"nullif(concat_ws(';', {bad_times}), '') AS bad_times",
         "origin_raw",
     ]
-    con.register("tzt_arrow", transitions_table(time_zone))
+    con.register("tzt_arrow", day_table(time_zone))
     con.execute("CREATE OR REPLACE TEMP TABLE tzt AS SELECT * FROM tzt_arrow")
     con.unregister("tzt_arrow")
     sql = (
