@@ -113,8 +113,8 @@ def required_teams(
     """Fewest teams (kept fractional by linear interpolation) with service level >= target.
 
     When travel alone makes the target unreachable (too many travel draws exceed the slack), the
-    requirement is the count that gets within 0.5 percentage points of the best achievable level,
-    and `feasible` is False so the report can say so.
+    requirement is the count that reaches the target share of the calls travel allows to be reached
+    in time (target x best achievable), and `feasible` is False so the report can say so.
     """
     lam = arrival_rate_per_h / 3600.0
     load = lam * mean_service_s
@@ -124,7 +124,7 @@ def required_teams(
     goal = target_share
     feasible = ceiling >= target_share
     if not feasible:
-        goal = max(ceiling - 0.005, 0.0)
+        goal = target_share * ceiling  # the target share of the calls travel time allows to be reached
     prev_c, prev_sl = 0, 0.0
     c = max(int(math.floor(load)) + 1, 1)
     prev_c = c - 1

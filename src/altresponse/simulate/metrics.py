@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,10 +144,20 @@ def replicate(
         runs.append(run_metrics(d, fleet, params, run, police_hours_per_fte))
     elapsed = time.perf_counter() - started
     out: dict[str, Any] = {k: Estimate.of([m[k] for m in runs]).to_dict() for k in SCALARS}
+    for k in SCALARS:
+        if k.endswith("_share"):  # a share's interval stays within [0, 1]
+            out[k]["lo"], out[k]["hi"] = max(out[k]["lo"], 0.0), min(out[k]["hi"], 1.0)
     out["calls"] = int(np.mean([m["calls"] for m in runs]))
     out["reps"] = reps
     out["seconds"] = round(elapsed, 3)
     out["events"] = events
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # hours without calls give all-NaN columns
+        _fold_hourly(out, runs, reps)
+    return out
+
+
+def _fold_hourly(out: dict[str, Any], runs: list[dict[str, Any]], reps: int) -> None:
     for group in ("by_hour_of_day", "by_hour_of_week"):
         out[group] = {}
         for key in runs[0][group]:
@@ -159,4 +170,3 @@ def replicate(
                 hi = np.nanpercentile(arr, 95, axis=0) if reps > 1 else mean
                 out[group][key + "_lo"] = [None if not np.isfinite(v) else round(float(v), 4) for v in lo]
                 out[group][key + "_hi"] = [None if not np.isfinite(v) else round(float(v), 4) for v in hi]
-    return out

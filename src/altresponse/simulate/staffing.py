@@ -210,6 +210,13 @@ def fleet_from_scenario(scenario: Scenario, inputs: Inputs) -> Fleet:
                                 zone_weights(inputs.demand, inputs.zone_x_km, inputs.zone_y_km))
 
 
+def _clearly_short(share: np.ndarray, calls: np.ndarray, target: float) -> np.ndarray:
+    """Hours whose simulated share is below target beyond binomial noise (one-sided 95%)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(np.clip(share * (1 - share), 0.0025, None) / np.maximum(calls, 1))
+        return (calls >= MIN_CALLS_TO_CHECK_HOUR) & np.isfinite(share) & (share + 1.645 * se < target)
+
+
 def size_type(
     inputs: Inputs, k: int, cfg: SimulateConfig, params: SimParams, target_share: float, *,
     cost_per_team_hour: float = 1.0, reps: int = 3,
@@ -238,12 +245,12 @@ def size_type(
         share = np.array([np.nan if v is None else v for v in
                           summary["by_hour_of_week"]["reached_within_target_share"]], float)
         calls = np.asarray(summary["by_hour_of_week"]["calls"], float)
-        short = (calls >= MIN_CALLS_TO_CHECK_HOUR) & (share < target_share - 0.01)
+        short = _clearly_short(share, calls, target_share)
         # where an hour of the week has too few calls to judge, judge its hour of day over all seven days
         hod_share = np.array([np.nan if v is None else v for v in
                               summary["by_hour_of_day"]["reached_within_target_share"]], float)
         hod_calls = np.asarray(summary["by_hour_of_day"]["calls"], float)
-        hod_short = (hod_calls >= MIN_CALLS_TO_CHECK_HOUR) & (hod_share < target_share - 0.01)
+        hod_short = _clearly_short(hod_share, hod_calls, target_share)
         hours = np.arange(168)
         short |= (calls < MIN_CALLS_TO_CHECK_HOUR) & (calls > 0) & hod_short[hours % 24]
         short &= feasible  # more teams cannot beat travel time where travel alone misses the target
