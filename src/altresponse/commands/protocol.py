@@ -1,0 +1,136 @@
+"""`altresponse protocol show|decide`: read the triage protocol and route one call by hand."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import typer
+
+from altresponse.errors import BadInput
+from altresponse.jsonout import emit_json
+
+
+def _protocol_summary(proto: Any) -> dict[str, Any]:
+    rules = []
+    for r in proto.rules:
+        base = proto.outcomes[r.outcome]
+        match = {"mpds_codes": r.mpds_codes, "common_types": r.common_types, "categories": r.categories}
+        rules.append({
+            "id": r.id,
+            "title": r.title,
+            "match": {k: sorted(v) for k, v in match.items() if v is not None},
+            "pathway": base.pathway,
+            "responder": base.responder,
+            "reason": base.reasons[0],
+            "screens": [s.id for s in r.screens],
+        })
+    return {
+        "name": proto.name,
+        "version": proto.version,
+        "content_hash": proto.content_hash,
+        "title": proto.title,
+        "questions": [{"id": q.id, "ask": q.ask, "help": q.help, "values": list(q.values)}
+                      for q in proto.questions],
+        "rules": rules,
+        "fallbacks": {k: list(v) for k, v in proto.fallbacks.items()},
+    }
+
+
+def _category_for(common_type: str) -> str:
+    try:
+        from altresponse.taxonomy import load_catalogue
+    except ImportError as exc:  # pragma: no cover - taxonomy ships with the package
+        raise BadInput("give --category (the taxonomy catalogue is not available)") from exc
+    types = load_catalogue().types
+    if common_type not in types:
+        raise BadInput(f"unknown common incident type {common_type!r}: give a taxonomy id or pass "
+                       "--category explicitly", column="--type")
+    return str(types[common_type].category)
+
+
+def _parse_answers(items: list[str]) -> dict[str, str]:
+    answers: dict[str, str] = {}
+    for item in items:
+        if "=" not in item:
+            raise BadInput(f"--answer {item!r}: expected QUESTION=VALUE, e.g. weapon=no", column="--answer")
+        key, value = item.split("=", 1)
+        answers[key.strip()] = value.strip()
+    return answers
+
+
+def register(app: typer.Typer) -> None:
+    group = typer.Typer(help="The versioned triage protocol: questions, rules, decisions.",
+                        no_args_is_help=True)
+
+    @group.command("show")
+    def show(
+        protocol: str = typer.Option("baltimore", "--protocol", help="Protocol name or YAML path."),
+        json_out: bool = typer.Option(False, "--json", help="Print the protocol as JSON (last stdout line)."),
+    ) -> None:
+        """Print the protocol's version, questions in asking order, and rules in matching order."""
+        from altresponse.protocol import load_protocol
+
+        proto = load_protocol(protocol)
+        summary = _protocol_summary(proto)
+        typer.echo(f"{proto.title}\nversion {proto.version}\n\nQuestions (asked in this order):")
+        for i, q in enumerate(proto.questions, 1):
+            typer.echo(f"  {i:2d}. [{q.id}] {q.ask}  ({' | '.join(q.values)})")
+        typer.echo("\nRules (first match wins):")
+        for r in summary["rules"]:
+            match = "; ".join(f"{k}={','.join(v)}" for k, v in r["match"].items()) or "every call"
+            typer.echo(f"  {r['id']:<18} {match}")
+            typer.echo(f"  {'':<18} -> {r['pathway']} ({r['responder']}): {r['reason']}")
+        if json_out:
+            emit_json(summary)
+
+    @group.command("decide")
+    def decide_cmd(
+        common_type: str = typer.Option(..., "--type", help="Common incident type id (e.g. welfare_check)."),
+        category: str = typer.Option(None, "--category", help="Category; from the taxonomy if omitted."),
+        mpds: str = typer.Option(None, "--mpds", help="MPDS determinant code, e.g. 25A01."),
+        answer: list[str] = typer.Option([], "--answer", help="Screening answer QUESTION=VALUE (repeatable); "
+                                         "unanswered questions count as unknown."),
+        lon: float = typer.Option(None, "--lon", help="Longitude of the call, for the directory match."),
+        lat: float = typer.Option(None, "--lat", help="Latitude of the call, for the directory match."),
+        at: datetime = typer.Option(None, "--at", help="Local date-time of the call (default now)."),
+        protocol: str = typer.Option("baltimore", "--protocol", help="Protocol name or YAML path."),
+        directory: str = typer.Option("baltimore", "--directory", help="Directory name or HSDS JSON path."),
+        json_out: bool = typer.Option(False, "--json", help="Print decision and match as JSON (last line)."),
+    ) -> None:
+        """Route one call: pathway, responder, rule ids and reasons, then who can take it now."""
+        from altresponse.directory import load_directory, match
+        from altresponse.protocol import CallFacts, decide, load_protocol
+
+        proto = load_protocol(protocol)
+        answers = _parse_answers(answer)
+        unknown = sorted(set(answers) - set(proto.question_ids))
+        if unknown:
+            expected = ", ".join(proto.question_ids)
+            raise BadInput(f"unknown question(s) {', '.join(unknown)}; expected {expected}",
+                           column="--answer")
+        call = CallFacts(common_type, category or _category_for(common_type), mpds)
+        decision = decide(proto, call, answers)
+        directory_obj = load_directory(directory)
+        when = at or datetime.now().astimezone()
+        m = match(directory_obj, decision, lon, lat, when, common_type)
+        typer.echo(f"pathway:   {decision.pathway}")
+        typer.echo(f"responder: {decision.responder}")
+        typer.echo(f"rules:     {', '.join(decision.rule_ids)}")
+        typer.echo(f"protocol:  {decision.protocol_version}")
+        for reason in decision.reasons:
+            typer.echo(f"  - {reason}")
+        typer.echo(f"match:     {m.pathway}{' (fallback)' if m.fallback_used else ''}")
+        for o in m.options:
+            phone = f" phone {o.phone}" if o.phone else ""
+            typer.echo(f"  * {o.name} ({o.organization or 'dispatch'}){phone}")
+        for reason in m.reasons:
+            typer.echo(f"  - {reason}")
+        for o in m.referrals:
+            typer.echo(f"  referral: {o.name}")
+        if json_out:
+            emit_json({"call": {"common_type": call.common_type, "category": call.category,
+                                "mpds_code": call.mpds_code, "answers": answers},
+                       "decision": decision.to_dict(), "match": m.to_dict()})
+
+    app.add_typer(group, name="protocol")
