@@ -261,12 +261,17 @@ def tolerance_scenarios(
             elig_draws = allowed[None, :] & (sample < t)
             shares = (elig_draws * vol[None, :]).sum(axis=1) / total
             share_lo, share_hi = (float(x) for x in np.quantile(shares, [tail, 1 - tail]))
+            # Thresholding is not linear, so the point (shrunk-rate) estimate can sit just outside the
+            # draws' range; the reported interval always contains it.
+            share_lo, share_hi = min(share_lo, share), max(share_hi, share)
             n_el = (elig_draws * risk.n[None, :]).sum(axis=1)
             k_el = (elig_draws * risk.k[None, :]).sum(axis=1)
             ok = n_el > 0
             if ok.any():
                 errs = k_el[ok] / n_el[ok]
                 err_lo, err_hi = (float(x) for x in np.quantile(errs, [tail, 1 - tail]))
+                if err is not None:
+                    err_lo, err_hi = min(err_lo, err), max(err_hi, err)
             else:
                 err_lo = err_hi = None
         out.append(ScenarioResult(
