@@ -127,8 +127,8 @@ class PageStore:
         if manifest.exists():
             saved = json.loads(manifest.read_text(encoding="utf-8"))
             if saved != identity:
-                raise BadInput(f"saved pages in {directory} belong to a different query ({saved}); delete the "
-                               "folder or choose another output file")
+                raise BadInput(f"saved pages in {directory} belong to a different query ({saved}); delete "
+                               "the folder or choose another output file")
         else:
             write_json_atomic(manifest, identity)
 
@@ -140,7 +140,8 @@ class PageStore:
         if not p.exists():
             return None
         try:
-            return json.loads(p.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+            page: dict[str, Any] = json.loads(p.read_text(encoding="utf-8"))
+            return page
         except ValueError:
             p.unlink()  # a page file is written atomically, but be safe: refetch a bad one
             return None
@@ -226,7 +227,8 @@ class ArcGISClient:
                 page = self.get_json(self._params(orderByFields=self.settings.order_by, resultOffset=offset,
                                                   resultRecordCount=size))
                 if "features" not in page:
-                    raise ArcGISError(f"{self.settings.url}: response has no 'features' (keys: {sorted(page)})")
+                    raise ArcGISError(f"{self.settings.url}: response has no 'features' "
+                                      f"(keys: {sorted(page)})")
                 if store:
                     store.save(offset, page)
             features = page.get("features") or []
@@ -257,7 +259,8 @@ def feature_row(feature: dict[str, Any], date_fields: set[str]) -> dict[str, str
     for col in OPEN_BALTIMORE_FIELDS:
         key = lower.get(col.lower())
         if key is None:
-            key = next((lower[a] for a, target in FIELD_ALIASES.items() if target == col and a in lower), None)
+            key = next((lower[a] for a, target in FIELD_ALIASES.items()
+                        if target == col and a in lower), None)
         row[col] = _format_value(col, attrs.get(key), date_fields) if key is not None else ""
     geometry = feature.get("geometry") or {}
     if not row["Latitude"] and isinstance(geometry.get("y"), int | float):
