@@ -170,7 +170,9 @@ def _read_csv_sql(path: Path, header: list[str], cmap: ColumnMap, rejects: str |
         "quote='\"'", "escape='\"'", "null_padding=false", "strict_mode=true",
         f"nullstr={_list_lit(cmap.null_strings)}", "max_line_size=4194304",
     ]
-    if rejects:
+    if not rejects:
+        opts.append("ignore_errors=true")  # a second read of a file whose bad records are already known
+    else:
         opts += ["store_rejects=true", f"rejects_table={lit(rejects + '_err')}", f"rejects_scan={lit(rejects + '_scan')}"]
     return f"read_csv({lit(str(path))}, {', '.join(opts)})"
 

@@ -278,14 +278,14 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path
     cols = ", ".join(f'"{c}"' for c in schema.CALLS.names)
     reader = con.sql(
         f"SELECT {cols} FROM final ORDER BY received_utc, call_id, agency, source_file, source_line"
-    ).fetch_record_batch(200_000)
+    ).to_arrow_reader(200_000)
     with atomic_path(out) as tmp:
         write_parquet(reader, tmp, schema.CALLS.arrow_schema())
     rej_sql = ("SELECT source_file, source_line, reason, detail, raw FROM all_rejects "
                "ORDER BY file_idx, source_line, reason")
     with atomic_path(rejects_path) as tmp:
         if rejects_path.suffix.lower() == ".parquet":
-            write_parquet(con.sql(rej_sql).fetch_record_batch(200_000), tmp, schema.REJECTS.arrow_schema())
+            write_parquet(con.sql(rej_sql).to_arrow_reader(200_000), tmp, schema.REJECTS.arrow_schema())
         else:
             con.execute(f"COPY ({rej_sql}) TO {lit(str(tmp))} (FORMAT csv, HEADER true)")
 
