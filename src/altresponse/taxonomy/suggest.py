@@ -612,12 +612,16 @@ class Suggester:
 
     @classmethod
     def from_crosswalks(
-        cls, crosswalks: Sequence[Crosswalk | str], catalogue: Catalogue | None = None, **kwargs: bool
+        cls,
+        crosswalks: Sequence[Crosswalk | str],
+        catalogue: Catalogue | None = None,
+        use_rules: bool = True,
+        use_similarity: bool = True,
     ) -> Suggester:
         cat = catalogue or load_catalogue()
         loaded = [load_crosswalk(x) if isinstance(x, str) else x for x in crosswalks]
         examples = [(e.local_call_type, e.common_type) for xw in loaded for e in xw.entries]
-        return cls(cat, examples, **kwargs)
+        return cls(cat, examples, use_rules=use_rules, use_similarity=use_similarity)
 
     def _make(self, text: str, type_id: str, confidence: float, method: str, matched: str = "") -> Suggestion:
         if type_id == UNMAPPED:
@@ -681,7 +685,11 @@ class HoldoutResult:
 
 
 def holdout_evaluation(
-    crosswalks: Sequence[Crosswalk], held_out: str, catalogue: Catalogue | None = None, **kwargs: bool
+    crosswalks: Sequence[Crosswalk],
+    held_out: str,
+    catalogue: Catalogue | None = None,
+    use_rules: bool = True,
+    use_similarity: bool = True,
 ) -> HoldoutResult:
     """Build the suggester from every crosswalk except `held_out`, then score it on `held_out`'s entries.
 
@@ -690,7 +698,7 @@ def holdout_evaluation(
     cat = catalogue or load_catalogue()
     known = [x for x in crosswalks if x.name != held_out]
     target = next(x for x in crosswalks if x.name == held_out)
-    suggester = Suggester.from_crosswalks(known, cat, **kwargs)
+    suggester = Suggester.from_crosswalks(known, cat, use_rules=use_rules, use_similarity=use_similarity)
     n = type_hits = cat_hits = misses = 0
     for entry in target:
         s = suggester.suggest(entry.local_call_type)
