@@ -55,6 +55,7 @@ class Exclusion:
     answer: str
     pathway: str
     reason: str
+    safety: bool = False  # one of the protocol's global safety screens, asked for every screened rule
 
 
 @dataclass
@@ -107,14 +108,24 @@ def _protocol_exclusions(protocol: Any, type_id: str, category: str) -> tuple[st
     rule = protocol.rule_for(type_id, category, None)
     outcome = protocol.outcomes[rule.outcome]
     out: list[Exclusion] = []
+    global_ids = {str(g.get("id")) for g in (protocol.raw.get("safety_screens") or [])}
     if rule.screened:
         for screen in rule.screens:
             q = protocol.question(screen.question)
             for answer, idx in screen.route.items():
                 target = protocol.outcomes[idx]
-                out.append(Exclusion(rule_id=rule.id, screen_id=screen.id, question=screen.question, ask=q.ask,
-                                     answer=answer, pathway=target.pathway,
-                                     reason="; ".join(target.reasons[-1:]) if target.reasons else ""))
+                out.append(
+                    Exclusion(
+                        rule_id=rule.id,
+                        screen_id=screen.id,
+                        question=screen.question,
+                        ask=q.ask,
+                        answer=answer,
+                        pathway=target.pathway,
+                        reason="; ".join(target.reasons[-1:]) if target.reasons else "",
+                        safety=screen.id in global_ids,
+                    )
+                )
     return rule.id, outcome.pathway, out
 
 
@@ -156,22 +167,28 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     ind = shared_path(*Path(ind_rel).parts, required=False) if ind_rel else None
     if ind is not None:
         underserved, underserved_rule = underserved_from_indicators(
-            ind, indicator=cfg.underserved_indicator, quantile=cfg.underserved_quantile)
+            ind, indicator=cfg.underserved_indicator, quantile=cfg.underserved_quantile
+        )
     local: LocalData | None = None
     classified = analysis_dir / "classified.parquet" if analysis_dir else None
     if classified is not None and classified.exists():
         local = read_classified(classified, time_zone=profile.time_zone, underserved=underserved)
         local.underserved_rule = underserved_rule if local.underserved else ""
         if local.area_level == "csa" and underserved and not local.underserved:
-            notes.append("No area in the calls matched the underserved areas from the indicators; "
-                         "the equity criterion is neutral.")
+            notes.append(
+                "No area in the calls matched the underserved areas from the indicators; "
+                "the equity criterion is neutral."
+            )
     else:
-        notes.append("No classified calls were given (--analysis): volume, officer time, risk, equity and "
-                     "demand by hour are not measured, and phases cannot be sized.")
+        notes.append(
+            "No classified calls were given (--analysis): volume, officer time, risk, equity and "
+            "demand by hour are not measured, and phases cannot be sized."
+        )
 
     # Candidate types: every type the protocol sends to a non-police pathway when screening passes.
     try:
         from altresponse.taxonomy import load_catalogue
+
         catalogue_types = {t.id: t.category for t in load_catalogue()}
     except Exception as exc:  # taxonomy is optional for the plan: local data carry categories
         log.warning("taxonomy catalogue not available: %s", exc)
@@ -190,8 +207,9 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     risk_prior = None
     if local and local.types:
         ids = sorted(local.types)
-        table = estimate_type_risk_from_counts(ids, [local.types[t].n_known for t in ids],
-                                               [local.types[t].k_serious for t in ids])
+        table = estimate_type_risk_from_counts(
+            ids, [local.types[t].n_known for t in ids], [local.types[t].k_serious for t in ids]
+        )
         risk = {t: table.row(t) for t in ids}
         risk_prior = table.prior()
 
@@ -210,20 +228,40 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         equity = None
         if st and local and local.underserved and st.located_calls:
             equity = st.underserved_calls / st.located_calls
-        candidates.append(Candidate(
-            type_id=t, category=st.category if st else catalogue_types.get(t, "other"), pathway=pathway_of[t],
-            annual_calls=st.annual_calls if st else None, officer_hours=st.officer_hours if st else None,
-            risk=r["shrunk"] if r else None, risk_lo=r["lo"] if r else None, risk_hi=r["hi"] if r else None,
-            peer_programs=precedent.get(t, 0), readiness=gaps[t].covered_share if t in gaps else None,
-            equity_share=equity, in_pilot=t in cfg.pilot_types,
-        ))
+        candidates.append(
+            Candidate(
+                type_id=t,
+                category=st.category if st else catalogue_types.get(t, "other"),
+                pathway=pathway_of[t],
+                annual_calls=st.annual_calls if st else None,
+                officer_hours=st.officer_hours if st else None,
+                risk=r["shrunk"] if r else None,
+                risk_lo=r["lo"] if r else None,
+                risk_hi=r["hi"] if r else None,
+                peer_programs=precedent.get(t, 0),
+                readiness=gaps[t].covered_share if t in gaps else None,
+                equity_share=equity,
+                in_pilot=t in cfg.pilot_types,
+            )
+        )
     if not candidates:
-        raise BadInput("no call type is eligible for an alternative pathway under the protocol; nothing to plan")
-    ranking = rank_candidates(candidates, cfg.weights, top_k=cfg.top_k, draws=cfg.sensitivity_draws,
-                              concentration=cfg.sensitivity_concentration, seed=cfg.seed, max_risk=cfg.max_risk)
+        raise BadInput(
+            "no call type is eligible for an alternative pathway under the protocol; nothing to plan"
+        )
+    ranking = rank_candidates(
+        candidates,
+        cfg.weights,
+        top_k=cfg.top_k,
+        draws=cfg.sensitivity_draws,
+        concentration=cfg.sensitivity_concentration,
+        seed=cfg.seed,
+        max_risk=cfg.max_risk,
+    )
     if len(ranking.recommended()) < cfg.min_recommended:
-        notes.append(f"Only {len(ranking.recommended())} call types pass the risk tolerance; the profile asks "
-                     f"for at least {cfg.min_recommended}.")
+        notes.append(
+            f"Only {len(ranking.recommended())} call types pass the risk tolerance; the profile asks "
+            f"for at least {cfg.min_recommended}."
+        )
 
     # Staffing assumptions and the cost model.
     star = peers.by_id("denver_star").latest("calls_per_shift")
@@ -238,26 +276,54 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
             police_h = float(sum(h for h in hrs if h is not None) / sum(calls))
             police_src = "model:local_officer_time"
     assumptions = StaffingAssumptions(
-        target_reach=cfg.target_reach, target_minutes=cfg.target_minutes,
-        service_s=8 * 3600 / star.value, service_source="peer:denver_star.calls_per_shift",
-        travel_mean_s=cfg.travel_mean_minutes * 60, travel_sigma=cfg.travel_log_sd,
-        travel_source="assumption:travel", police_hours_per_call=police_h, police_hours_source=police_src,
+        target_reach=cfg.target_reach,
+        target_minutes=cfg.target_minutes,
+        service_s=8 * 3600 / star.value,
+        service_source="peer:denver_star.calls_per_shift",
+        travel_mean_s=cfg.travel_mean_minutes * 60,
+        travel_sigma=cfg.travel_log_sd,
+        travel_source="assumption:travel",
+        police_hours_per_call=police_h,
+        police_hours_source=police_src,
     )
     costs = CostParameters.from_profile(profile.section("costs"))
     cost_sources = {name: rng.source for name, rng in costs.roles.items()}
-    for name in ("benefits_loading", "vehicle_cost_per_year", "overhead_share", "startup_share",
-                 "police_cost_per_hour", "productive_hours_per_fte", "training_per_new_fte"):
+    for name in (
+        "benefits_loading",
+        "vehicle_cost_per_year",
+        "overhead_share",
+        "startup_share",
+        "police_cost_per_hour",
+        "productive_hours_per_fte",
+        "training_per_new_fte",
+    ):
         cost_sources[name] = getattr(costs, name).source
 
     team_of = {t: TEAM_OF_PATHWAY.get(p) for t, p in pathway_of.items()}
     phases: list[Phase] = []
     if local:
-        specs = [PhaseSpec(name=p.name, types=p.types, areas=p.areas, daily_hours=p.daily_hours,
-                           min_months=p.min_months, area_share=p.area_share) for p in cfg.phases]
+        specs = [
+            PhaseSpec(
+                name=p.name,
+                types=p.types,
+                areas=p.areas,
+                daily_hours=p.daily_hours,
+                min_months=p.min_months,
+                area_share=p.area_share,
+            )
+            for p in cfg.phases
+        ]
         gates = {k: [Gate(g.metric, g.op, g.threshold, g.source) for g in v] for k, v in cfg.gates.items()}
-        phases = build_phases(specs, local.demand, team_of, [r.type_id for r in rec], cfg.pilot_types,
-                              local.underserved, gates=gates,
-                              staffer=make_staffer(costs, assumptions, seed=cfg.seed))
+        phases = build_phases(
+            specs,
+            local.demand,
+            team_of,
+            [r.type_id for r in rec],
+            cfg.pilot_types,
+            local.underserved,
+            gates=gates,
+            staffer=make_staffer(costs, assumptions, seed=cfg.seed),
+        )
     lead = cfg.lead_times.model_dump()
     tasks = plan_tasks([(p.name, p.min_months) for p in cfg.phases], lead)
     monitoring = _load_monitoring()
@@ -265,25 +331,52 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         m["targets"] = cfg.targets.get(m["id"])
     ce = coordinated_entry(services)
     return PlanContext(
-        profile=profile, cfg=cfg, peers=peers, protocol_version=protocol.version, local=local,
-        analysis_summary=analysis_summary, staffing_summary=staffing_summary, risk=risk, risk_prior=risk_prior,
-        candidates=candidates, ranking=ranking, pathway_of=pathway_of, rule_of=rule_of, exclusions=exclusions,
-        services=services, directory_note=directory_note, gaps=gaps, coordinated_entry=ce, phases=phases,
-        tasks=tasks, monitoring=monitoring, assumptions=assumptions, cost_sources=cost_sources,
-        generated_utc=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), notes=notes,
+        profile=profile,
+        cfg=cfg,
+        peers=peers,
+        protocol_version=protocol.version,
+        local=local,
+        analysis_summary=analysis_summary,
+        staffing_summary=staffing_summary,
+        risk=risk,
+        risk_prior=risk_prior,
+        candidates=candidates,
+        ranking=ranking,
+        pathway_of=pathway_of,
+        rule_of=rule_of,
+        exclusions=exclusions,
+        services=services,
+        directory_note=directory_note,
+        gaps=gaps,
+        coordinated_entry=ce,
+        phases=phases,
+        tasks=tasks,
+        monitoring=monitoring,
+        assumptions=assumptions,
+        cost_sources=cost_sources,
+        generated_utc=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        notes=notes,
     )
 
 
-def build_plan(profile: Profile, analysis_dir: str | Path | None, staffing_dir: str | Path | None,
-               out_dir: str | Path, *, compare: str | Path | None = None, pdf: bool = True) -> dict[str, Any]:
+def build_plan(
+    profile: Profile,
+    analysis_dir: str | Path | None,
+    staffing_dir: str | Path | None,
+    out_dir: str | Path,
+    *,
+    compare: str | Path | None = None,
+    pdf: bool = True,
+) -> dict[str, Any]:
     """Write plan.html, plan.pdf, plan.json and monitoring.json to `out_dir`; return the plan as a dict."""
     from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
     from altresponse.plan.document import plan_json, render_html
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ctx = compute_plan(profile, Path(analysis_dir) if analysis_dir else None,
-                       Path(staffing_dir) if staffing_dir else None)
+    ctx = compute_plan(
+        profile, Path(analysis_dir) if analysis_dir else None, Path(staffing_dir) if staffing_dir else None
+    )
     other = None
     if compare is not None:
         other = read_json_if_exists(Path(compare))
@@ -293,10 +386,14 @@ def build_plan(profile: Profile, analysis_dir: str | Path | None, staffing_dir: 
     data = plan_json(ctx, prov)
     write_text_atomic(out / "plan.html", html_text)
     write_json_atomic(out / "plan.json", data)
-    write_json_atomic(out / "monitoring.json", {"version": "1.0", "profile": profile.city,
-                                                "metrics": data["monitoring"]})
-    outputs = {"html": str(out / "plan.html"), "json": str(out / "plan.json"),
-               "monitoring": str(out / "monitoring.json")}
+    write_json_atomic(
+        out / "monitoring.json", {"version": "1.0", "profile": profile.city, "metrics": data["monitoring"]}
+    )
+    outputs = {
+        "html": str(out / "plan.html"),
+        "json": str(out / "plan.json"),
+        "monitoring": str(out / "monitoring.json"),
+    }
     if pdf:
         from weasyprint import HTML
 

@@ -25,9 +25,15 @@ if TYPE_CHECKING:
 
 SMALL_CELL = 10
 PATHWAY_LABELS = {
-    "behavioral_health_team": "behavioral-health team", "community_responder": "community responder",
-    "homeless_outreach": "homeless outreach", "crisis_line_988": "crisis line (988)", "co_response": "co-response",
-    "311_administrative": "city services line (311)", "police": "police", "ems": "EMS", "fire": "fire",
+    "behavioral_health_team": "behavioral-health team",
+    "community_responder": "community responder",
+    "homeless_outreach": "homeless outreach",
+    "crisis_line_988": "crisis line (988)",
+    "co_response": "co-response",
+    "311_administrative": "city services line (311)",
+    "police": "police",
+    "ems": "EMS",
+    "fire": "fire",
 }
 
 
@@ -50,12 +56,13 @@ def _pw(pathway: str) -> str:
     return _name(PATHWAY_LABELS.get(pathway, pathway))
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, num: Sequence[int] = (),
-           caption: str = "") -> str:
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, num: Sequence[int] = (), caption: str = ""
+) -> str:
     """A table of ready-made HTML cells (numbers already rendered through the registry)."""
-    head = "".join(f'<th{" class=num" if i in num else ""}>{_e(h)}</th>' for i, h in enumerate(headers))
+    head = "".join(f"<th{' class=num' if i in num else ''}>{_e(h)}</th>" for i, h in enumerate(headers))
     body = "".join(
-        "<tr>" + "".join(f'<td{" class=num" if i in num else ""}>{c}</td>' for i, c in enumerate(r)) + "</tr>"
+        "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(r)) + "</tr>"
         for r in rows
     )
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
@@ -90,24 +97,37 @@ class _Doc:
         p = self.p
         p.source("model:local", "model", "City's classified calls (altresponse analyze), annualized")
         p.source("model:risk", "model", "Empirical-Bayes beta-binomial risk per type (90% interval)")
-        p.source("model:ranking", "model", "Multi-criteria ranking with Dirichlet weight and risk-interval draws")
+        p.source(
+            "model:ranking", "model", "Multi-criteria ranking with Dirichlet weight and risk-interval draws"
+        )
         p.source("model:gaps", "model", "Provider coverage of demand by area and hour of week (directory)")
         p.source("model:phases", "model", "Phase scope: areas, hours and demand in scope")
         p.source("model:staffing", "model", "Erlang C requirement per hour, HiGHS shift scheduler")
         p.source("model:costs", "model", "Monte Carlo cost model (p5, p50, p95) over cost ranges")
         p.source("model:timeline", "model", "Timeline: forward pass over task dependencies")
-        p.source("model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types")
+        p.source(
+            "model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types"
+        )
         p.source("profile:plan", "input", f"City profile '{ctx.profile.city}', section plan")
-        p.source("profile:costs", "input", f"City profile '{ctx.profile.city}', section costs (defaults with sources)")
-        p.source("assumption:travel", "assumption",
-                 "Travel time to scene: planning assumption between peer response times (Durham, San Francisco)")
+        p.source(
+            "profile:costs",
+            "input",
+            f"City profile '{ctx.profile.city}', section costs (defaults with sources)",
+        )
+        p.source(
+            "assumption:travel",
+            "assumption",
+            "Travel time to scene: planning assumption between peer response times (Durham, San Francisco)",
+        )
         p.source("assumption:lead_times", "assumption", ctx.cfg.lead_times.source)
         for prog in ctx.peers.programs:
             for f in prog.figures:
                 key = f"peer:{prog.id}.{f.key}"
                 if key not in p.sources or (p.sources[key].year or 0) < f.year:
                     p.sources.pop(key, None)
-                    p.source(key, "cited", f"{prog.name} ({prog.city}): {f.label}", f.source, f.year, f.unverified)
+                    p.source(
+                        key, "cited", f"{prog.name} ({prog.city}): {f.label}", f.source, f.year, f.unverified
+                    )
 
     # -- figure helpers -------------------------------------------------------------------------
     def peer(self, program: str, key: str) -> str:
@@ -118,7 +138,11 @@ class _Doc:
         return self.p.put(f"peer:{program}.{key}", f.value, f"peer:{program}.{key}", unit=f.unit, fmt=fmt)
 
     def interval(self, key: str, lo: float, hi: float, source: str, fmt: Any) -> str:
-        return (self.p.put(f"{key}.lo", lo, source, fmt=fmt) + " to " + self.p.put(f"{key}.hi", hi, source, fmt=fmt))
+        return (
+            self.p.put(f"{key}.lo", lo, source, fmt=fmt)
+            + "–"
+            + self.p.put(f"{key}.hi", hi, source, fmt=fmt)
+        )
 
     # -- sections -------------------------------------------------------------------------------
     def summary(self) -> str:
@@ -153,8 +177,10 @@ class _Doc:
             "safety before the next begins."
         )
         if ctx.local and ctx.local.synthetic:
-            items.append("<strong>These figures come from synthetic calls</strong>; they show how the plan works, "
-                         "not what the city's data say.")
+            items.append(
+                "<strong>These figures come from synthetic calls</strong>; they show how the plan works, "
+                "not what the city's data say."
+            )
         out = "<div class='callout'>" + _ul(items) + "</div>"
         if ctx.notes:
             out += "<h3>Limits of this plan</h3>" + _ul([_e_digits(n) for n in ctx.notes])
@@ -168,67 +194,122 @@ class _Doc:
         parts = []
         if ctx.local:
             loc = ctx.local
-            parts.append(_p(
-                f"The plan rests on {p.put('rows', loc.rows, 'model:local', unit='calls')} classified calls "
-                f"from {p.put('first_day', loc.first_day, 'model:local')} to {p.put('last_day', loc.last_day, 'model:local')}"
-                f"{' (synthetic)' if loc.synthetic else ''}; counts below are scaled to a year. Areas are "
-                f"{_e(loc.area_level or 'not recorded')}."
-                + (f" The most underserved areas are the {_e_digits(loc.underserved_rule)}." if loc.underserved_rule else "")
-            ))
+            parts.append(
+                _p(
+                    f"The plan rests on {p.put('rows', loc.rows, 'model:local', unit='calls')} classified calls "
+                    f"from {p.put('first_day', loc.first_day, 'model:local')} to {p.put('last_day', loc.last_day, 'model:local')}"
+                    f"{' (synthetic)' if loc.synthetic else ''}; counts below are scaled to a year. Areas are "
+                    f"{_e(loc.area_level or 'not recorded')}."
+                    + (
+                        f" The most underserved areas are the {_e_digits(loc.underserved_rule)}."
+                        if loc.underserved_rule
+                        else ""
+                    )
+                )
+            )
             rows = []
             top = sorted(ctx.candidates, key=lambda c: -(c.annual_calls or 0))
             for c in top:
                 st = loc.types.get(c.type_id)
                 r = ctx.risk.get(c.type_id)
-                rows.append([
-                    _type(c.type_id), _pw(c.pathway),
-                    _suppress_or(p, f"type.{c.type_id}.calls", c.annual_calls or 0, "model:local"),
-                    p.put(f"type.{c.type_id}.officer_hours", c.officer_hours, "model:local", fmt=fmt_count)
-                    if c.officer_hours is not None else "not recorded",
-                    (p.put(f"type.{c.type_id}.risk", r["shrunk"], "model:risk", fmt=lambda v: fmt_pct(v, 1))
-                     + " (" + self.interval(f"type.{c.type_id}.risk", r["lo"], r["hi"], "model:risk",
-                                            lambda v: fmt_pct(v, 1)) + ")") if r else "no outcomes",
-                    p.put(f"type.{c.type_id}.equity", c.equity_share, "model:local", fmt=fmt_pct)
-                    if c.equity_share is not None else "n/a",
-                    _e(ctx.rule_of.get(c.type_id, "")) if not any(ch.isdigit() for ch in ctx.rule_of.get(c.type_id, ""))
-                    else label(ctx.rule_of[c.type_id], "rule"),
-                ])
+                rows.append(
+                    [
+                        _type(c.type_id),
+                        _pw(c.pathway),
+                        _suppress_or(p, f"type.{c.type_id}.calls", c.annual_calls or 0, "model:local"),
+                        p.put(
+                            f"type.{c.type_id}.officer_hours", c.officer_hours, "model:local", fmt=fmt_count
+                        )
+                        if c.officer_hours is not None
+                        else "not recorded",
+                        (
+                            p.put(
+                                f"type.{c.type_id}.risk",
+                                r["shrunk"],
+                                "model:risk",
+                                fmt=lambda v: fmt_pct(v, 1),
+                            )
+                            + " ("
+                            + self.interval(
+                                f"type.{c.type_id}.risk",
+                                r["lo"],
+                                r["hi"],
+                                "model:risk",
+                                lambda v: fmt_pct(v, 1),
+                            )
+                            + ")"
+                        )
+                        if r
+                        else "no outcomes",
+                        p.put(f"type.{c.type_id}.equity", c.equity_share, "model:local", fmt=fmt_pct)
+                        if c.equity_share is not None
+                        else "n/a",
+                        _e(ctx.rule_of.get(c.type_id, ""))
+                        if not any(ch.isdigit() for ch in ctx.rule_of.get(c.type_id, ""))
+                        else label(ctx.rule_of[c.type_id], "rule"),
+                    ]
+                )
                 del st
-            parts.append(_table(
-                ["Type", "Protocol pathway", "Calls per year", "Officer hours per year", "Serious-outcome risk (90% interval)",
-                 "From underserved areas", "Protocol rule"], rows, num=(2, 3, 5),
-                caption="Call types the protocol could send to a non-police responder"))
-            parts.append(_p(
-                "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime report or a "
-                "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the share a "
-                "civilian team would have to hand back to police, because screening removes the riskiest calls first."
-            ))
+            parts.append(
+                _table(
+                    [
+                        "Type",
+                        "Protocol pathway",
+                        "Calls per year",
+                        "Officer hours per year",
+                        "Serious-outcome risk (interval)",
+                        "From underserved areas",
+                        "Protocol rule",
+                    ],
+                    rows,
+                    num=(2, 3, 5),
+                    caption="Call types the protocol could send to a non-police responder",
+                )
+            )
+            parts.append(
+                _p(
+                    "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime report or a "
+                    "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the share a "
+                    "civilian team would have to hand back to police, because screening removes the riskiest calls first."
+                )
+            )
         else:
             parts.append(_p("No classified calls were given; the landscape is not measured."))
         pilot = ctx.peers.by_id("baltimore_pilot")
-        parts.append("<h3>The running pilot</h3>" + _p(
-            f"{_e(pilot.name)} ({_e(pilot.city)}): {cited(pilot.model, pilot.source)} About "
-            f"{self.peer('baltimore_pilot', 'calls_per_year')} calls a year fall in the pilot codes, of about "
-            f"{self.peer('baltimore_pilot', 'bh_calls_per_year')} behavioral-health-related 911 calls; a federal grant of "
-            f"{self.peer('baltimore_pilot', 'expansion_grant_usd')} funds expansion, and waits for mobile crisis of up to "
-            f"{self.peer('baltimore_pilot', 'mobile_crisis_wait_h')} hours were reported."
-        ))
+        parts.append(
+            "<h3>The running pilot</h3>"
+            + _p(
+                f"{_e(pilot.name)} ({_e(pilot.city)}): {cited(pilot.model, pilot.source)} About "
+                f"{self.peer('baltimore_pilot', 'calls_per_year')} calls a year fall in the pilot codes, of about "
+                f"{self.peer('baltimore_pilot', 'bh_calls_per_year')} behavioral-health-related 911 calls; a federal grant of "
+                f"{self.peer('baltimore_pilot', 'expansion_grant_usd')} funds expansion, and waits for mobile crisis of up to "
+                f"{self.peer('baltimore_pilot', 'mobile_crisis_wait_h')} hours were reported."
+            )
+        )
         return "".join(parts)
 
     def peers_section(self) -> str:
         ctx = self.ctx
         rows = []
         for prog in ctx.peers.programs:
-            rows.append([
-                f"<strong>{_e(prog.name)}</strong><br>{_e(prog.city)}, since {label(str(prog.start_year), 'year')}",
-                cited(prog.team_text, prog.source), cited(prog.hours_text, prog.source),
-                ", ".join(_type(t) for t in prog.call_types),
-                ", ".join(_e(q) for q in prog.screen_out),
-            ])
-        out = _p("Twelve programs were reviewed; their rules, teams, volumes, costs and evaluations are kept as data "
-                 "with a source and year for every figure.".replace("Twelve", _count_word(len(ctx.peers.programs))))
-        out += _table(["Program", "Team", "Hours", "Call types taken", "Screened out when"], rows,
-                      caption="Peer programs (call types as common incident type ids)")
+            rows.append(
+                [
+                    f"<strong>{_e(prog.name)}</strong><br>{_e(prog.city)}, since {label(str(prog.start_year), 'year')}",
+                    cited(prog.team_text, prog.source),
+                    cited(prog.hours_text, prog.source),
+                    ", ".join(_type(t) for t in prog.call_types),
+                    ", ".join(_e(q) for q in prog.screen_out),
+                ]
+            )
+        out = _p(
+            "Twelve programs were reviewed; their rules, teams, volumes, costs and evaluations are kept as data "
+            "with a source and year for every figure.".replace("Twelve", _count_word(len(ctx.peers.programs)))
+        )
+        out += _table(
+            ["Program", "Team", "Hours", "Call types taken", "Screened out when"],
+            rows,
+            caption="Peer programs (call types as common incident type ids)",
+        )
         frows = []
         for prog in ctx.peers.programs:
             for f in sorted(prog.figures, key=lambda f: (f.key, f.year)):
@@ -239,65 +320,97 @@ class _Doc:
                     flags.append("derived")
                 if f.unverified:
                     flags.append("<strong>UNVERIFIED</strong>")
-                frows.append([
-                    _e(prog.name), _e(f.label), self.p.put(key, f.value, key, unit=f.unit, fmt=_fmt_for(f.unit)),
-                    _e(_unit_word(f.unit)), label(str(f.year), "year"),
-                    f'<a href="{_e(f.source)}">source</a>', " ".join(flags),
-                    cited(f.note, f.source) if f.note else "",
-                ])
+                frows.append(
+                    [
+                        _e(prog.name),
+                        _e(f.label),
+                        self.p.put(key, f.value, key, unit=f.unit, fmt=_fmt_for(f.unit)),
+                        _e(_unit_word(f.unit)),
+                        label(str(f.year), "year"),
+                        f'<a href="{_e(f.source)}">source</a>',
+                        " ".join(flags),
+                        cited(f.note, f.source) if f.note else "",
+                    ]
+                )
         out += "<h3>Figures reported by peers</h3>" + _table(
-            ["Program", "Figure", "Value", "Unit", "Year", "Source", "Flags", "Note"], frows, num=(2,),
-            caption="Derived = our arithmetic on cited figures; UNVERIFIED = secondary or conflicting sources")
-        lessons = [f"<strong>{_e(prog.name)}</strong>: {cited(prog.lessons, prog.source)}"
-                   for prog in ctx.peers.programs if prog.lessons]
+            ["Program", "Figure", "Value", "Unit", "Year", "Source", "Flags", "Note"],
+            frows,
+            num=(2,),
+            caption="Derived = our arithmetic on cited figures; UNVERIFIED = secondary or conflicting sources",
+        )
+        lessons = [
+            f"<strong>{_e(prog.name)}</strong>: {cited(prog.lessons, prog.source)}"
+            for prog in ctx.peers.programs
+            if prog.lessons
+        ]
         evals = []
         for prog in ctx.peers.programs:
             for ev in prog.evaluations:
-                evals.append(f"<strong>{_e(prog.name)}</strong> ({label(str(ev.year), 'year')}, "
-                             f"{cited(ev.design, ev.source)}): {cited(ev.finding, ev.source)} "
-                             f'<a href="{_e(ev.source)}">source</a>'
-                             + (" <strong>UNVERIFIED</strong>" if ev.unverified else ""))
+                evals.append(
+                    f"<strong>{_e(prog.name)}</strong> ({label(str(ev.year), 'year')}, "
+                    f"{cited(ev.design, ev.source)}): {cited(ev.finding, ev.source)} "
+                    f'<a href="{_e(ev.source)}">source</a>'
+                    + (" <strong>UNVERIFIED</strong>" if ev.unverified else "")
+                )
         out += "<h3>Evaluations</h3>" + _ul(evals) + "<h3>Lessons that shape this plan</h3>" + _ul(lessons)
         return out
 
     def recommendations(self) -> str:
         ctx, p = self.ctx, self.p
         rk = ctx.ranking
-        wrows = [[_e(CRITERION_LABELS[c]), p.put(f"weight.{c}", rk.weights[c], "profile:plan", fmt=fmt_pct)]
-                 for c in CRITERIA]
+        wrows = [
+            [_e(CRITERION_LABELS[c]), p.put(f"weight.{c}", rk.weights[c], "profile:plan", fmt=fmt_pct)]
+            for c in CRITERIA
+        ]
         out = _p(
             "Each candidate type is scored from worst to best among the candidates on six criteria, and the scores "
             "are combined with the weights below (profile section plan). To test how much the order depends on "
             f"the weights, {p.put('draws', rk.draws, 'profile:plan', unit='draws')} weight sets were drawn from a "
             f"Dirichlet distribution centred on them (concentration {p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
             "with each type's risk drawn within its interval; the table shows how often each type stays in the "
-            f"top {p.put('top_k', rk.top_k, 'profile:plan')} and the range of ranks it takes (5th to 95th percentile). "
+            f"top {p.put('top_k', rk.top_k, 'profile:plan')} and the range of ranks it takes (fifth to ninety-fifth percentile). "
             f"A type whose risk upper bound exceeds {p.put('max_risk', ctx.cfg.max_risk, 'profile:plan', fmt=fmt_pct)} "
             "is not recommended, however it scores."
         )
         if rk.missing_criteria:
-            out += _p("Criteria without data (neutral for every type): "
-                      + ", ".join(_e(CRITERION_LABELS[c]) for c in rk.missing_criteria) + ".")
+            out += _p(
+                "Criteria without data (neutral for every type): "
+                + ", ".join(_e(CRITERION_LABELS[c]) for c in rk.missing_criteria)
+                + "."
+            )
         out += _table(["Criterion", "Weight"], wrows, num=(1,), caption="Weights")
-        rows = []
+        rows, crows = [], []
         for r in rk.rows:
             rows.append([
-                p.put(f"rank.{r.type_id}", r.rank, "model:ranking"), _type(r.type_id), _pw(ctx.pathway_of[r.type_id]),
+                p.put(f"rank.{r.type_id}", r.rank, "model:ranking"),
+                _type(r.type_id),
                 p.put(f"score.{r.type_id}", r.score, "model:ranking", fmt=fmt_num(2)),
-                *[p.put(f"crit.{r.type_id}.{c}", r.criterion_scores[c], "model:ranking", fmt=fmt_num(2)) for c in CRITERIA],
                 p.put(f"topk.{r.type_id}", r.top_k_share, "model:ranking", fmt=fmt_pct),
-                p.put(f"rankint.{r.type_id}.lo", r.rank_p5, "model:ranking") + "–"
+                p.put(f"rankint.{r.type_id}.lo", r.rank_p5, "model:ranking")
+                + "–"
                 + p.put(f"rankint.{r.type_id}.hi", r.rank_p95, "model:ranking"),
                 "<strong>recommended</strong>" if r.recommended else _e_digits(r.reason),
             ])
-        out += _table(["Rank", "Type", "Pathway", "Score", "Volume", "Officer time", "Low risk", "Precedent",
-                       "Readiness", "Equity", "In top k", "Rank range", "Decision"], rows,
-                      num=tuple(range(0, 1)) + tuple(range(3, 12)), caption="Ranking and its sensitivity")
+            crows.append([
+                _type(r.type_id),
+                *[p.put(f"crit.{r.type_id}.{c}", r.criterion_scores[c], "model:ranking", fmt=fmt_num(2))
+                  for c in CRITERIA],
+            ])
+        out += _table(["Rank", "Type", "Score", "In top k", "Rank range", "Decision"], rows, num=(0, 2, 3, 4),
+                      caption="Ranking and its sensitivity")
+        out += _table(["Type", "Volume", "Officer time", "Low risk", "Precedent", "Readiness", "Equity"], crows,
+                      num=(1, 2, 3, 4, 5, 6), caption="Criterion scores, from worst (zero) to best (one) among the candidates")
         labels = [r.type_id for r in rk.rows]
-        out += forest(labels, [r.rank_median for r in rk.rows], [r.rank_p5 for r in rk.rows],
-                      [r.rank_p95 for r in rk.rows], xlabel="rank (1 = best)", reference=rk.top_k + 0.5,
-                      caption="Rank under perturbed weights and risk: median and 5th-95th percentile; dashed line = "
-                              "top-k cut-off")
+        out += forest(
+            labels,
+            [r.rank_median for r in rk.rows],
+            [r.rank_p5 for r in rk.rows],
+            [r.rank_p95 for r in rk.rows],
+            xlabel="rank (1 = best)",
+            reference=rk.top_k + 0.5,
+            caption="Rank under perturbed weights and risk: median and fifth to ninety-fifth percentile; dashed line = "
+            "top-k cut-off",
+        )
         return out
 
     def per_type(self) -> str:
@@ -305,47 +418,122 @@ class _Doc:
         out = []
         for t in [*ctx.pilot, *ctx.recommended]:
             progs = ctx.peers.programs_taking(t)
-            head = (f"<h3>{_type(t)}: {_pw(ctx.pathway_of.get(t, 'police'))}"
-                    f"{' (pilot)' if t in ctx.pilot else ''}</h3>")
-            body = [_p(f"Peers taking it: {', '.join(_e(pr.name) for pr in progs) or 'none found'}. Protocol rule "
-                       f"{label(ctx.rule_of.get(t, ''), 'rule')} ({label(ctx.protocol_version, 'version')}).")]
-            ex = ctx.exclusions.get(t, [])
+            head = (
+                f"<h3>{_type(t)}: {_pw(ctx.pathway_of.get(t, 'police'))}"
+                f"{' (pilot)' if t in ctx.pilot else ''}</h3>"
+            )
+            body = [
+                _p(
+                    f"Peers taking it: {', '.join(_e(pr.name) for pr in progs) or 'none found'}. Protocol rule "
+                    f"{label(ctx.rule_of.get(t, ''), 'rule')} ({label(ctx.protocol_version, 'version')})."
+                )
+            ]
+            ex = [e for e in ctx.exclusions.get(t, []) if not e.safety]
+            if any(e.safety for e in ctx.exclusions.get(t, [])):
+                body.append(
+                    _p(
+                        "All safety screens above apply"
+                        + (", then:" if ex else "; no type-specific screens.")
+                    )
+                )
             if ex:
-                rows = [[label(e.screen_id, "rule"), cited(e.ask, "protocol:" + ctx.protocol_version), _e(e.answer),
-                         _pw(e.pathway), cited(e.reason, "protocol:" + ctx.protocol_version)] for e in ex]
-                body.append(_table(["Screen", "Call-taker asks", "Answer", "Goes to", "Reason"], rows,
-                                   caption="Screening exclusions (from the protocol, in the order asked)"))
+                rows = [
+                    [
+                        label(e.screen_id, "rule"),
+                        cited(e.ask, "protocol:" + ctx.protocol_version),
+                        _e(e.answer),
+                        _pw(e.pathway),
+                        cited(e.reason, "protocol:" + ctx.protocol_version),
+                    ]
+                    for e in ex
+                ]
+                body.append(
+                    _table(
+                        ["Screen", "Call-taker asks", "Answer", "Goes to", "Reason"],
+                        rows,
+                        caption="Type-specific screening exclusions (from the protocol)",
+                    )
+                )
             gap = ctx.gaps.get(t)
             if gap:
-                body.append(_p(
-                    f"Providers that take it: {', '.join(_name(s) for s in gap.services) or '<strong>none</strong>'}. "
-                    f"They cover {p.put(f'gap.{t}.covered', gap.covered_share, 'model:gaps', fmt=fmt_pct)} of its "
-                    f"demand by area and hour; {_suppress_or(p, f'gap.{t}.gap', gap.gap, 'model:gaps')} calls a year "
-                    f"fall where or when no provider can take them, across "
-                    f"{p.put(f'gap.{t}.hours', gap.uncovered_hours, 'model:gaps', unit='hours of the week')} uncovered hours of the week."))
+                body.append(
+                    _p(
+                        f"Providers that take it: {', '.join(_name(s) for s in gap.services) or '<strong>none</strong>'}. "
+                        f"They cover {p.put(f'gap.{t}.covered', gap.covered_share, 'model:gaps', fmt=fmt_pct)} of its "
+                        f"demand by area and hour; {_suppress_or(p, f'gap.{t}.gap', gap.gap, 'model:gaps')} calls a year "
+                        f"fall where or when no provider can take them, across "
+                        f"{p.put(f'gap.{t}.hours', gap.uncovered_hours, 'model:gaps', unit='hours of the week')} uncovered hours of the week."
+                    )
+                )
                 if gap.gap_by_area:
-                    rows = [[_name(a), _suppress_or(p, f"gap.{t}.area.{a}", v, "model:gaps")]
-                            for a, v in gap.gap_by_area[:8]]
-                    body.append(_table(["Area", "Calls a year with no provider"], rows, num=(1,),
-                                       caption="Largest gaps by area"))
+                    rows = [
+                        [_name(a), _suppress_or(p, f"gap.{t}.area.{a}", v, "model:gaps")]
+                        for a, v in gap.gap_by_area[:8]
+                    ]
+                    body.append(
+                        _table(
+                            ["Area", "Calls a year with no provider"],
+                            rows,
+                            num=(1,),
+                            caption="Largest gaps by area",
+                        )
+                    )
             elif ctx.services:
                 body.append(_p("No demand for this type in the data, so gaps are not measured."))
             if t == "homeless_person":
                 ce = ctx.coordinated_entry
-                body.append(_p(
-                    f"Coordinated entry point: {_name(ce.name)} ({_name(ce.organization)})." if ce else
-                    "<strong>Coordinated entry point: missing from the directory.</strong> Outreach teams need a "
-                    "named coordinated entry point to refer people to housing; add it before go-live."))
+                body.append(
+                    _p(
+                        f"Coordinated entry point: {_name(ce.name)} ({_name(ce.organization)})."
+                        if ce
+                        else "<strong>Coordinated entry point: missing from the directory.</strong> Outreach teams need a "
+                        "named coordinated entry point to refer people to housing; add it before go-live."
+                    )
+                )
             out.append(head + "".join(body))
+        safety: dict[str, Any] = {}
+        for exs in ctx.exclusions.values():
+            for e in exs:
+                if e.safety:
+                    safety.setdefault((e.screen_id, e.answer), e)
+        if safety:
+            ver = "protocol:" + ctx.protocol_version
+            rows = [
+                [
+                    label(e.screen_id, "rule"),
+                    cited(e.ask, ver),
+                    _e(e.answer),
+                    _pw(e.pathway),
+                    cited(e.reason, ver),
+                ]
+                for e in safety.values()
+            ]
+            out.insert(
+                0,
+                "<h3>Safety screens asked for every eligible type</h3>"
+                + _table(
+                    ["Screen", "Call-taker asks", "Answer", "Goes to", "Reason"],
+                    rows,
+                    caption="In the order asked; an unknown answer always goes to the safer pathway",
+                ),
+            )
         if not ctx.services:
             out.insert(0, _p(f"<strong>Provider gaps not measured:</strong> {_e_digits(ctx.directory_note)}"))
         else:
-            total_gap = sum((g.gap_by_hour for g in ctx.gaps.values() if g.type_id in ctx.recommended),
-                            np.zeros(HOURS_OF_WEEK))
+            total_gap = sum(
+                (g.gap_by_hour for g in ctx.gaps.values() if g.type_id in ctx.recommended),
+                np.zeros(HOURS_OF_WEEK),
+            )
             if total_gap.sum() > 0:
-                out.append(heatmap_hour_of_week(total_gap.reshape(7, 24), colorbar_label="calls a year",
-                                                caption="Recommended types: calls a year that no provider covers, "
-                                                        "by hour of week (local time)", cmap="Oranges"))
+                out.append(
+                    heatmap_hour_of_week(
+                        total_gap.reshape(7, 24),
+                        colorbar_label="calls a year",
+                        caption="Recommended types: calls a year that no provider covers, "
+                        "by hour of week (local time)",
+                        cmap="Oranges",
+                    )
+                )
         return "".join(out)
 
     def phases_section(self) -> str:
@@ -353,44 +541,115 @@ class _Doc:
         if not ctx.phases:
             return _p("Phases need call data by area and hour; run the analysis and pass --analysis.")
         a = ctx.assumptions
-        out = [_p(
-            f"Teams are sized so that {p.put('target_reach', a.target_reach, 'profile:plan', fmt=fmt_pct)} of in-scope "
-            f"calls are reached within {p.put('target_minutes', a.target_minutes, 'profile:plan', fmt=fmt_num(0))} "
-            f"minutes (Erlang C queueing with travel-time draws; at least one team on duty while open), then the "
-            "shift scheduler picks the cheapest set of shifts and the cost model prices them. Calls go to the "
-            "crisis line and 311 need no field team.")]
+        out = [
+            _p(
+                f"Teams are sized so that {p.put('target_reach', a.target_reach, 'profile:plan', fmt=fmt_pct)} of in-scope "
+                f"calls are reached within {p.put('target_minutes', a.target_minutes, 'profile:plan', fmt=fmt_num(0))} "
+                f"minutes (Erlang C queueing with travel-time draws; at least one team on duty while open), then the "
+                "shift scheduler picks the cheapest set of shifts and the cost model prices them. Calls go to the "
+                "crisis line and 311 need no field team."
+            )
+        ]
         rows = []
         for ph in ctx.phases:
             st = ph.staffing
             b = st.budget if st and st.budget else None
-            areas = ("citywide" if ph.areas is None else
-                     f"{p.put(f'phase{ph.index}.n_areas', len(ph.areas), 'model:phases', unit='areas')} areas: "
-                     + ", ".join(_name(x) for x in ph.areas[:12]) + (" …" if len(ph.areas) > 12 else ""))
-            rows.append([
-                _phase_label(ph.index) + "<br>" + _e(ph.name), ", ".join(_type(t) for t in ph.types), areas,
-                self.phase_hours(ph),
-                p.put(f"phase{ph.index}.calls", ph.calls_per_year, "model:phases", fmt=fmt_count),
-                p.put(f"phase{ph.index}.share", ph.share_of_eligible, "model:phases", fmt=fmt_pct),
-                p.put(f"phase{ph.index}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing") if st else "",
-                p.put(f"phase{ph.index}.team_hours", sum(t.team_hours_per_week for t in st.teams), "model:staffing",
-                      fmt=fmt_count) if st else "",
-                (self.interval(f"phase{ph.index}.budget", b["annual_operating_cost"]["p5"],
-                               b["annual_operating_cost"]["p95"], "model:costs", fmt_usd)) if b else "",
-                p.put(f"phase{ph.index}.startup", b["startup_cost_first_year"]["p50"], "model:costs", fmt=fmt_usd) if b else "",
-                p.put(f"phase{ph.index}.min_months", ph.min_months, "profile:plan", fmt=fmt_num(0)),
-            ])
-        out.append(_table(["Phase", "Call types", "Areas", "Hours", "Eligible calls a year", "Share of eligible",
-                           "Teams at peak", "Team-hours a week", "Operating cost a year (p5–p95)",
-                           "Start-up (median)", "Minimum months"], rows, num=(4, 5, 6, 7, 8, 9, 10),
-                          caption="Phases"))
+            areas = (
+                "citywide"
+                if ph.areas is None
+                else f"{p.put(f'phase{ph.index}.n_areas', len(ph.areas), 'model:phases', unit='areas')} areas: "
+                + ", ".join(_name(x) for x in ph.areas[:12])
+                + (" …" if len(ph.areas) > 12 else "")
+            )
+            rows.append(
+                [
+                    _phase_label(ph.index) + "<br>" + _e(ph.name),
+                    ", ".join(_type(t) for t in ph.types),
+                    areas,
+                    self.phase_hours(ph),
+                    p.put(f"phase{ph.index}.calls", ph.calls_per_year, "model:phases", fmt=fmt_count),
+                    p.put(f"phase{ph.index}.share", ph.share_of_eligible, "model:phases", fmt=fmt_pct),
+                    p.put(
+                        f"phase{ph.index}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing"
+                    )
+                    if st
+                    else "",
+                    p.put(
+                        f"phase{ph.index}.team_hours",
+                        sum(t.team_hours_per_week for t in st.teams),
+                        "model:staffing",
+                        fmt=fmt_count,
+                    )
+                    if st
+                    else "",
+                    (
+                        self.interval(
+                            f"phase{ph.index}.budget",
+                            b["annual_operating_cost"]["p5"],
+                            b["annual_operating_cost"]["p95"],
+                            "model:costs",
+                            fmt_usd,
+                        )
+                    )
+                    if b
+                    else "",
+                    p.put(
+                        f"phase{ph.index}.startup",
+                        b["startup_cost_first_year"]["p50"],
+                        "model:costs",
+                        fmt=fmt_usd,
+                    )
+                    if b
+                    else "",
+                    p.put(f"phase{ph.index}.min_months", ph.min_months, "profile:plan", fmt=fmt_num(0)),
+                ]
+            )
+        out.append(
+            _table(
+                [
+                    "Phase",
+                    "Call types",
+                    "Areas",
+                    "Hours",
+                    "Eligible calls a year",
+                    "Share of eligible",
+                    "Teams at peak",
+                    "Team-hours a week",
+                    "Operating cost a year (p5–p95)",
+                    "Start-up (median)",
+                    "Minimum months",
+                ],
+                rows,
+                num=(4, 5, 6, 7, 8, 9, 10),
+                caption="Phases",
+            )
+        )
         for ph in ctx.phases:
             gates = []
-            for kind, gs in (("Entry", ph.entry_gates), ("Exit (go/no-go for the next phase)", ph.exit_gates)):
+            for kind, gs in (
+                ("Entry", ph.entry_gates),
+                ("Exit (go/no-go for the next phase)", ph.exit_gates),
+            ):
                 for g in gs:
-                    fmt = fmt_pct if g.metric in ("reach", "backup_rate", "call_takers_trained_share") else fmt_num(0)
-                    gates.append([_e(kind), _e(g.metric), _e(g.op),
-                                  p.put(f"gate.{ph.index}.{kind[:4].lower()}.{g.metric}", g.threshold, "profile:plan", fmt=fmt),
-                                  self.source_ref(g.source)])
+                    fmt = (
+                        fmt_pct
+                        if g.metric in ("reach", "backup_rate", "call_takers_trained_share")
+                        else fmt_num(0)
+                    )
+                    gates.append(
+                        [
+                            _e(kind),
+                            _e(g.metric),
+                            _e(g.op),
+                            p.put(
+                                f"gate.{ph.index}.{kind[:4].lower()}.{g.metric}",
+                                g.threshold,
+                                "profile:plan",
+                                fmt=fmt,
+                            ),
+                            self.source_ref(g.source),
+                        ]
+                    )
             out.append(f"<h3>{_phase_label(ph.index)}: {_e(ph.name)}</h3>")
             if gates:
                 out.append(_table(["Gate", "Metric", "Rule", "Threshold", "Basis"], gates, num=(3,)))
@@ -401,24 +660,58 @@ class _Doc:
                         f"{label(DAY_NAMES[s // 24], 'day')} {p.put(f'shift.{ph.index}.{tm.team_type}.{s}.{ln}.start', f'{s % 24:02d}:00', 'model:staffing')}"
                         f" ×{p.put(f'shift.{ph.index}.{tm.team_type}.{s}.{ln}.n', n, 'model:staffing')}"
                         f" ({p.put(f'shift.{ph.index}.{tm.team_type}.{s}.{ln}.len', ln, 'model:staffing')} h)"
-                        for s, ln, n in tm.shifts[:10])
-                    more = (f" and {p.put(f'shift.{ph.index}.{tm.team_type}.more', len(tm.shifts) - 10, 'model:staffing')} more"
-                            if len(tm.shifts) > 10 else "")
+                        for s, ln, n in tm.shifts[:10]
+                    )
+                    more = (
+                        f" and {p.put(f'shift.{ph.index}.{tm.team_type}.more', len(tm.shifts) - 10, 'model:staffing')} more"
+                        if len(tm.shifts) > 10
+                        else ""
+                    )
                     bt = ph.staffing.budget.get("by_team_type", {}).get(tm.team_type, {})
                     fte = bt.get("crew_fte", {})
-                    srows.append([
-                        _pw(tm.team_type), p.put(f"phase{ph.index}.{tm.team_type}.calls", tm.calls_per_year,
-                                                 "model:phases", fmt=fmt_count),
-                        p.put(f"phase{ph.index}.{tm.team_type}.peak", tm.peak_teams, "model:staffing"),
-                        p.put(f"phase{ph.index}.{tm.team_type}.hours", tm.team_hours_per_week, "model:staffing",
-                              fmt=fmt_count),
-                        self.interval(f"phase{ph.index}.{tm.team_type}.fte", fte.get("p5", 0), fte.get("p95", 0),
-                                      "model:costs", fmt_num(1)) if fte else "",
-                        shifts + more,
-                    ])
-                out.append(_table(["Team type", "Calls a year", "Teams at peak", "Team-hours a week",
-                                   "Crew FTE (p5–p95)", "Shifts (day, start, teams, length)"], srows, num=(1, 2, 3, 4),
-                                  caption="Teams and shifts"))
+                    srows.append(
+                        [
+                            _pw(tm.team_type),
+                            p.put(
+                                f"phase{ph.index}.{tm.team_type}.calls",
+                                tm.calls_per_year,
+                                "model:phases",
+                                fmt=fmt_count,
+                            ),
+                            p.put(f"phase{ph.index}.{tm.team_type}.peak", tm.peak_teams, "model:staffing"),
+                            p.put(
+                                f"phase{ph.index}.{tm.team_type}.hours",
+                                tm.team_hours_per_week,
+                                "model:staffing",
+                                fmt=fmt_count,
+                            ),
+                            self.interval(
+                                f"phase{ph.index}.{tm.team_type}.fte",
+                                fte.get("p5", 0),
+                                fte.get("p95", 0),
+                                "model:costs",
+                                fmt_num(1),
+                            )
+                            if fte
+                            else "",
+                            shifts + more,
+                        ]
+                    )
+                out.append(
+                    _table(
+                        [
+                            "Team type",
+                            "Calls a year",
+                            "Teams at peak",
+                            "Team-hours a week",
+                            "Crew FTE (p5–p95)",
+                            "Shifts (day, start, teams, length)",
+                        ],
+                        srows,
+                        num=(1, 2, 3, 4),
+                        caption="Teams and shifts",
+                    )
+                )
         return "".join(out)
 
     def source_ref(self, text: str) -> str:
@@ -441,40 +734,54 @@ class _Doc:
         if not ctx.phases or not any(ph.staffing and ph.staffing.budget for ph in ctx.phases):
             return _p("Budget needs sized phases; run the analysis first.")
         rows = []
-        items = [("annual_operating_cost", "Operating cost a year"), ("startup_cost_first_year", "Start-up, first year"),
-                 ("police_cost_avoided_per_year", "Police cost avoided a year"),
-                 ("net_cost_after_police_time_per_year", "Net cost after police time"),
-                 ("cost_per_call_reached", "Cost per call reached")]
+        items = [
+            ("annual_operating_cost", "Operating cost a year"),
+            ("startup_cost_first_year", "Start-up, first year"),
+            ("police_cost_avoided_per_year", "Police cost avoided a year"),
+            ("net_cost_after_police_time_per_year", "Net cost after police time"),
+            ("cost_per_call_reached", "Cost per call reached"),
+        ]
         for key, lab in items:
             row = [_e(lab)]
             for ph in ctx.phases:
                 b = ph.staffing.budget if ph.staffing else {}
                 v = b.get(key) if b else None
                 if v:
-                    row.append(p.put(f"budget.{ph.index}.{key}.p50", v["p50"], "model:costs", fmt=fmt_usd) + " ("
-                               + self.interval(f"budget.{ph.index}.{key}", v["p5"], v["p95"], "model:costs", fmt_usd) + ")")
+                    row.append(
+                        p.put(f"budget.{ph.index}.{key}.p50", v["p50"], "model:costs", fmt=fmt_usd)
+                        + " ("
+                        + self.interval(f"budget.{ph.index}.{key}", v["p5"], v["p95"], "model:costs", fmt_usd)
+                        + ")"
+                    )
                 else:
                     row.append("")
             rows.append(row)
         frow = ["Staff FTE in total"]
         for ph in ctx.phases:
             f = ph.staffing.budget.get("fte", {}).get("total") if ph.staffing and ph.staffing.budget else None
-            frow.append(p.put(f"budget.{ph.index}.fte.p50", f["p50"], "model:costs", fmt=fmt_num(1)) if f else "")
+            frow.append(
+                p.put(f"budget.{ph.index}.fte.p50", f["p50"], "model:costs", fmt=fmt_num(1)) if f else ""
+            )
         rows.append(frow)
         vrow = ["Vehicles"]
         for ph in ctx.phases:
             v = ph.staffing.budget.get("vehicles") if ph.staffing and ph.staffing.budget else None
             vrow.append(p.put(f"budget.{ph.index}.vehicles", v, "model:costs") if v is not None else "")
         rows.append(vrow)
-        out = _table(["Item (median, p5 to p95)", *[_phase_label_text(ph.index) for ph in ctx.phases]], rows,
-                     num=tuple(range(1, len(ctx.phases) + 1)), caption="Budget and staffing by phase (USD a year)")
+        out = _table(
+            ["Item (median, p5 to p95)", *[_phase_label_text(ph.index) for ph in ctx.phases]],
+            rows,
+            num=tuple(range(1, len(ctx.phases) + 1)),
+            caption="Budget and staffing by phase (USD a year)",
+        )
         out = out.replace("PHASE_LABEL_", "")
         for ph in ctx.phases:
             out = out.replace(f"&lt;phase{ph.index}&gt;", _phase_label(ph.index))
         out += _p(
             f"Police hours freed are valued per call at {p.put('police_hours_per_call', ctx.assumptions.police_hours_per_call, ctx.assumptions.police_hours_source if ctx.assumptions.police_hours_source.startswith('model') else ctx.assumptions.police_hours_source, fmt=fmt_num(2))} "
             "officer hours; cost per call reached and police cost avoided are shown side by side so neither is "
-            "read alone. Hiring: each phase's teams are hired and trained over the lead time in the timeline.")
+            "read alone. Hiring: each phase's teams are hired and trained over the lead time in the timeline."
+        )
         return out
 
     def timeline(self) -> str:
@@ -482,28 +789,44 @@ class _Doc:
         out = [_gantt(ctx.tasks)]
         rows = []
         for t in ctx.tasks:
-            rows.append([
-                _e_digits(t.name), _e(t.workstream),
-                p.put(f"task.{t.id}.start", t.start, "model:timeline", fmt=fmt_num(0)),
-                p.put(f"task.{t.id}.duration", t.duration, "assumption:lead_times", fmt=fmt_num(0))
-                if not t.milestone else "milestone",
-                ", ".join(_e_digits(d) for d in t.deps),
-            ])
-        out.append(_table(["Task", "Workstream", "Starts (month)", "Months", "After"], rows, num=(2, 3),
-                          caption="Tasks, durations and dependencies"))
-        out.append("<h3>Change management</h3>" + _ul([
-            "<strong>Call-taker training</strong>: every shift trained on the screening questions before each "
-            "go-live; refresher when transfers fall (Baltimore saw transfers drop before hearings in 2025).".replace(
-                "2025", label("2025", "year")),
-            "<strong>CAD configuration</strong>: the protocol's call types and pathways as CAD response plans; "
-            "disposition codes for successful diversion, co-notification and backup.",
-            "<strong>Provider agreements</strong>: hours, areas, capacity, response-time commitments and data "
-            "sharing with each provider in the directory; the coordinated entry point named.",
-            "<strong>Community engagement</strong>: an advisory group from the focus areas, briefings before "
-            "each phase, and a way to report problems.",
-            "<strong>Public reporting</strong>: the monitoring metrics published by neighborhood, with cells of "
-            "fewer than ten calls suppressed.",
-        ]))
+            rows.append(
+                [
+                    _e_digits(t.name),
+                    _e(t.workstream),
+                    p.put(f"task.{t.id}.start", t.start, "model:timeline", fmt=fmt_num(0)),
+                    p.put(f"task.{t.id}.duration", t.duration, "assumption:lead_times", fmt=fmt_num(0))
+                    if not t.milestone
+                    else "milestone",
+                    ", ".join(_e_digits(d) for d in t.deps),
+                ]
+            )
+        out.append(
+            _table(
+                ["Task", "Workstream", "Starts (month)", "Months", "After"],
+                rows,
+                num=(2, 3),
+                caption="Tasks, durations and dependencies",
+            )
+        )
+        out.append(
+            "<h3>Change management</h3>"
+            + _ul(
+                [
+                    "<strong>Call-taker training</strong>: every shift trained on the screening questions before each "
+                    "go-live; refresher when transfers fall (Baltimore saw transfers drop before hearings in 2025).".replace(
+                        "2025", label("2025", "year")
+                    ),
+                    "<strong>CAD configuration</strong>: the protocol's call types and pathways as CAD response plans; "
+                    "disposition codes for successful diversion, co-notification and backup.",
+                    "<strong>Provider agreements</strong>: hours, areas, capacity, response-time commitments and data "
+                    "sharing with each provider in the directory; the coordinated entry point named.",
+                    "<strong>Community engagement</strong>: an advisory group from the focus areas, briefings before "
+                    "each phase, and a way to report problems.",
+                    "<strong>Public reporting</strong>: the monitoring metrics published by neighborhood, with cells of "
+                    "fewer than ten calls suppressed.",
+                ]
+            )
+        )
         return "".join(out)
 
     def monitoring(self) -> str:
@@ -511,19 +834,57 @@ class _Doc:
         rows = []
         for m in ctx.monitoring:
             targets = m.get("targets") or []
-            fmt = fmt_pct if m["id"] in ("reach", "backup_rate", "successful_diversion", "linkage",
-                                         "eligible_share", "co_notification", "repeat_calls") else fmt_num(0)
-            tcells = " / ".join(p.put(f"target.{m['id']}.{i}", v, "profile:plan", fmt=fmt)
-                                for i, v in enumerate(targets, start=1)) or "monitor"
+            fmt = (
+                fmt_pct
+                if m["id"]
+                in (
+                    "reach",
+                    "backup_rate",
+                    "successful_diversion",
+                    "linkage",
+                    "eligible_share",
+                    "co_notification",
+                    "repeat_calls",
+                )
+                else fmt_num(0)
+            )
+            tcells = (
+                " / ".join(
+                    p.put(f"target.{m['id']}.{i}", v, "profile:plan", fmt=fmt)
+                    for i, v in enumerate(targets, start=1)
+                )
+                or "monitor"
+            )
             ref = m.get("peer_reference") or ""
             refcell = self.source_ref("peer:" + ref) if ref else ""
-            rows.append([f"<strong>{_e(m['name'])}</strong>", _e_digits(m["formula"]), _e(m["data_source"]),
-                         _e(m["cadence"]), ", ".join(_e(b) for b in m.get("by", [])) or "overall", tcells, refcell])
-        return (_p("Targets are per phase (phase one / two / three); every metric is also reported by neighborhood "
-                   "to check that the program serves every area. The same list is written to monitoring.json for "
-                   "the monitor.")
-                + _table(["Metric", "Formula", "Data source", "Cadence", "Broken down by", "Targets by phase",
-                          "Peer reference"], rows, caption="Monitoring plan"))
+            rows.append(
+                [
+                    f"<strong>{_e(m['name'])}</strong>",
+                    _e_digits(m["formula"]),
+                    _e(m["data_source"]),
+                    _e(m["cadence"]),
+                    ", ".join(_e(b) for b in m.get("by", [])) or "overall",
+                    tcells,
+                    refcell,
+                ]
+            )
+        return _p(
+            "Targets are per phase (phase one / two / three); every metric is also reported by neighborhood "
+            "to check that the program serves every area. The same list is written to monitoring.json for "
+            "the monitor."
+        ) + _table(
+            [
+                "Metric",
+                "Formula",
+                "Data source",
+                "Cadence",
+                "Broken down by",
+                "Targets by phase",
+                "Peer reference",
+            ],
+            rows,
+            caption="Monitoring plan",
+        )
 
     def methods(self) -> str:
         ctx, p = self.ctx, self.p
@@ -531,38 +892,78 @@ class _Doc:
         for s in sorted(p.sources.values(), key=lambda s: (s.kind, s.key)):
             if s.kind != "cited" or s.key.startswith("peerfig:"):
                 continue
-            rows.append([_e(s.title), label(str(s.year), "year") if s.year else "",
-                         f'<a href="{_e(s.url)}">{_e(s.url[:70])}</a>', "UNVERIFIED" if s.unverified else ""])
+            rows.append(
+                [
+                    _e(s.title),
+                    label(str(s.year), "year") if s.year else "",
+                    f'<a href="{_e(s.url)}">{_e(s.url[:70])}</a>',
+                    "UNVERIFIED" if s.unverified else "",
+                ]
+            )
         a = ctx.assumptions
         arows = [
-            [_e("Alternative team time per call"), p.put("assume.service_min", a.service_s / 60, "peer:denver_star.calls_per_shift",
-                                                         fmt=fmt_num(0)) + " min", self.source_ref(a.service_source)],
-            [_e("Mean travel time"), p.put("assume.travel_min", a.travel_mean_s / 60, "assumption:travel", fmt=fmt_num(0)) + " min",
-             _e("assumption; peers report average responses of ") + self.peer("durham_heart", "response_time_min")
-             + " (Durham) to " + self.peer("sf_scrt", "response_time_min") + " (San Francisco) minutes"],
-            [_e("Travel time spread (log-sd)"), p.put("assume.travel_sd", a.travel_sigma, "assumption:travel", fmt=fmt_num(2)),
-             _e("assumption")],
-            [_e("Police hours per diverted call"), p.span("police_hours_per_call") if "police_hours_per_call" in p.figures
-             else "", self.source_ref(a.police_hours_source) if a.police_hours_source.startswith("peer:")
-             else _e("measured: officer unit-busy time of the recommended types")],
-            [_e("Reached share target"), p.span("target_reach") if "target_reach" in p.figures else "", _e("profile plan")],
+            [
+                _e("Alternative team time per call"),
+                p.put(
+                    "assume.service_min", a.service_s / 60, "peer:denver_star.calls_per_shift", fmt=fmt_num(0)
+                )
+                + " min",
+                self.source_ref(a.service_source),
+            ],
+            [
+                _e("Mean travel time"),
+                p.put("assume.travel_min", a.travel_mean_s / 60, "assumption:travel", fmt=fmt_num(0))
+                + " min",
+                _e("assumption; peers report average responses of ")
+                + self.peer("durham_heart", "response_time_min")
+                + " (Durham) to "
+                + self.peer("sf_scrt", "response_time_min")
+                + " (San Francisco) minutes",
+            ],
+            [
+                _e("Travel time spread (log-sd)"),
+                p.put("assume.travel_sd", a.travel_sigma, "assumption:travel", fmt=fmt_num(2)),
+                _e("assumption"),
+            ],
+            [
+                _e("Police hours per diverted call"),
+                p.span("police_hours_per_call") if "police_hours_per_call" in p.figures else "",
+                self.source_ref(a.police_hours_source)
+                if a.police_hours_source.startswith("peer:")
+                else _e("measured: officer unit-busy time of the recommended types"),
+            ],
+            [
+                _e("Reached share target"),
+                p.span("target_reach") if "target_reach" in p.figures else "",
+                _e("profile plan"),
+            ],
         ]
         for k, v in ctx.cfg.lead_times.model_dump().items():
             if k == "source":
                 continue
-            arows.append([_e(f"Lead time: {k.replace('_', ' ')}"),
-                          p.put(f"lead.{k}", v, "assumption:lead_times", fmt=fmt_num(0)) + " months",
-                          _e_digits(ctx.cfg.lead_times.source)])
+            arows.append(
+                [
+                    _e(f"Lead time: {k.replace('_', ' ')}"),
+                    p.put(f"lead.{k}", v, "assumption:lead_times", fmt=fmt_num(0)) + " months",
+                    _e_digits(ctx.cfg.lead_times.source),
+                ]
+            )
         for k, src in sorted(ctx.cost_sources.items()):
-            arows.append([_e(f"Cost input: {k.replace('_', ' ')}"), "range in the staffing model",
-                          cited(src, "profile:costs")])
+            arows.append(
+                [
+                    _e(f"Cost input: {k.replace('_', ' ')}"),
+                    "range in the staffing model",
+                    cited(src, "profile:costs"),
+                ]
+            )
         out = _p(
             "Inputs: the city's classified calls (common incident type, pathway under the protocol with screening "
             "assumed passed, disposition, unit time, area, time of day), the protocol, the provider directory, the "
             "peer catalogue and the profile. Models: empirical-Bayes risk per type; multi-criteria ranking with "
             "Dirichlet sensitivity; provider coverage by area and hour of week; Erlang C team requirement per "
             "hour; integer-programming shift schedule; Monte Carlo cost model; forward-pass timeline. Every "
-            "number on this page carries a key that leads to plan.json (provenance).")
+            "number on this page carries a key that leads to plan.json (provenance)."
+        )
         out += "<h3>Assumptions</h3>" + _table(["Assumption", "Value", "Source"], arows, num=(1,))
         out += "<h3>Sources</h3>" + _table(["Source", "Year", "Address", ""], rows)
         return out
@@ -570,20 +971,31 @@ class _Doc:
     def comparison(self) -> str:
         other = self.compare or {}
         mine = plan_json(self.ctx, self.p, provenance=False)
-        keys = [("Recommended types", lambda d: ", ".join(d.get("recommended", []))),
-                ("Pilot types", lambda d: ", ".join(d.get("pilot", [])))]
+        keys = [
+            ("Recommended types", lambda d: ", ".join(d.get("recommended", []))),
+            ("Pilot types", lambda d: ", ".join(d.get("pilot", []))),
+        ]
         rows = [[_e(k), _e(f(mine)), _e(f(other))] for k, f in keys]
         for i in range(max(len(mine.get("phases", [])), len(other.get("phases", [])))):
-            for field_, lab, fmt in (("calls_per_year", "eligible calls a year", fmt_count),
-                                     ("operating_cost_p50", "operating cost a year (median)", fmt_usd),
-                                     ("peak_teams", "teams at peak", fmt_count)):
+            for field_, lab, fmt in (
+                ("calls_per_year", "eligible calls a year", fmt_count),
+                ("operating_cost_p50", "operating cost a year (median)", fmt_usd),
+                ("peak_teams", "teams at peak", fmt_count),
+            ):
                 vals = []
                 for j, d in enumerate((mine, other)):
                     phs = d.get("phases", [])
                     v = phs[i].get(field_) if i < len(phs) else None
-                    vals.append(self.p.put(f"compare.{j}.{i + 1}.{field_}", v,
-                                           "model:phases" if j == 0 else "input:compare", fmt=fmt)
-                                if isinstance(v, int | float) else "")
+                    vals.append(
+                        self.p.put(
+                            f"compare.{j}.{i + 1}.{field_}",
+                            v,
+                            "model:phases" if j == 0 else "input:compare",
+                            fmt=fmt,
+                        )
+                        if isinstance(v, int | float)
+                        else ""
+                    )
                 rows.append([_phase_label(i + 1) + " " + _e(lab), *vals])
         return _table(["", "This plan", "Compared plan"], rows, num=(1, 2))
 
@@ -626,8 +1038,14 @@ def _gantt(tasks: Sequence[Any]) -> str:
     _style()
     n = len(tasks)
     fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.24 * n + 0.8)))
-    colors = {"change": PALETTE[2], "providers": PALETTE[4], "dispatch": PALETTE[0], "staffing": PALETTE[1],
-              "operations": PALETTE[6], "milestone": PALETTE[3]}
+    colors = {
+        "change": PALETTE[2],
+        "providers": PALETTE[4],
+        "dispatch": PALETTE[0],
+        "staffing": PALETTE[1],
+        "operations": PALETTE[6],
+        "milestone": PALETTE[3],
+    }
     for i, t in enumerate(tasks):
         y = n - 1 - i
         if t.milestone:
@@ -638,15 +1056,22 @@ def _gantt(tasks: Sequence[Any]) -> str:
     for i, t in enumerate(tasks):
         for d in t.deps:
             yd, td = by_id[d]
-            ax.annotate("", xy=(t.start, n - 1 - i), xytext=(td.finish, yd),
-                        arrowprops={"arrowstyle": "-", "color": "#b0b7c0", "linewidth": 0.5})
+            ax.annotate(
+                "",
+                xy=(t.start, n - 1 - i),
+                xytext=(td.finish, yd),
+                arrowprops={"arrowstyle": "-", "color": "#b0b7c0", "linewidth": 0.5},
+            )
     ax.set_yticks(range(n), [t.name for t in reversed(tasks)], fontsize=7)
     ax.set_xlabel("months from start")
     ax.grid(axis="x", color="#e5e8ec", linewidth=0.6)
     ax.set_axisbelow(True)
-    return figure_to_svg(fig, caption="Timeline: bars are tasks by workstream (blue dispatch, orange hiring, green "
-                                      "change management, purple provider agreements, pink operation); diamonds are "
-                                      "go-live and go/no-go milestones; grey lines are dependencies.")
+    return figure_to_svg(
+        fig,
+        caption="Timeline: bars are tasks by workstream (blue dispatch, orange hiring, green "
+        "change management, purple provider agreements, pink operation); diamonds are "
+        "go-live and go/no-go milestones; grey lines are dependencies.",
+    )
 
 
 def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> tuple[str, Provenance]:
@@ -666,15 +1091,26 @@ def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> t
     if compare is not None:
         doc.p.source("input:compare", "input", f"Compared plan ({compare.get('profile', 'other')})")
         sections.insert(1, Section("Comparison with another plan", doc.comparison(), "compare"))
-    meta = {"City": ctx.profile.city.title(), "Protocol": ctx.protocol_version,
-            "Data": "synthetic calls" if ctx.local and ctx.local.synthetic else ("city calls" if ctx.local else "none"),
-            "Generated (UTC)": ctx.generated_utc}
-    css = ("<style>.lbl,.cited{} span.fig{border-bottom:1px dotted #9bb0cc} code{font-size:12px}"
-           " table.data td{font-size:11.5px} @media print{table.data{font-size:9px}}</style>")
-    page = render_page(f"Alternative response implementation plan: {ctx.profile.city.title()}", sections,
-                       meta=meta, intro=css,
-                       footer="Every number carries a provenance key (hover a dotted figure); plan.json lists each "
-                              "figure's value and source.")
+    meta = {
+        "City": ctx.profile.city.title(),
+        "Protocol": ctx.protocol_version,
+        "Data": "synthetic calls"
+        if ctx.local and ctx.local.synthetic
+        else ("city calls" if ctx.local else "none"),
+        "Generated (UTC)": ctx.generated_utc,
+    }
+    css = (
+        "<style>.lbl,.cited{} span.fig{border-bottom:1px dotted #9bb0cc} code{font-size:12px}"
+        " table.data td{font-size:11.5px} @media print{table.data{font-size:9px}}</style>"
+    )
+    page = render_page(
+        f"Alternative response implementation plan: {ctx.profile.city.title()}",
+        sections,
+        meta=meta,
+        intro=css,
+        footer="Every number carries a provenance key (hover a dotted figure); plan.json lists each "
+        "figure's value and source.",
+    )
     return page, doc.p
 
 
@@ -684,51 +1120,108 @@ def plan_json(ctx: PlanContext, prov: Provenance, *, provenance: bool = True) ->
     for ph in ctx.phases:
         st = ph.staffing
         b = st.budget if st else {}
-        phases.append({
-            "index": ph.index, "name": ph.name, "types": list(ph.types),
-            "areas": None if ph.areas is None else list(ph.areas), "hours": ph.hours_label,
-            "window_start": ph.window_start, "daily_hours": ph.daily_hours, "min_months": ph.min_months,
-            "calls_per_year": round(ph.calls_per_year, 1), "share_of_eligible": round(ph.share_of_eligible, 4),
-            "peak_teams": sum(t.peak_teams for t in st.teams) if st else None,
-            "team_hours_per_week": sum(t.team_hours_per_week for t in st.teams) if st else None,
-            "operating_cost_p50": (b.get("annual_operating_cost") or {}).get("p50") if b else None,
-            "teams": [{"team_type": t.team_type, "calls_per_year": round(t.calls_per_year, 1),
-                       "peak_teams": t.peak_teams, "team_hours_per_week": t.team_hours_per_week,
-                       "shifts": [{"start_hour_of_week": s, "length_h": ln, "teams": n} for s, ln, n in t.shifts],
-                       "requirement_by_hour_of_week": [round(float(v), 3) for v in t.requirement]}
-                      for t in (st.teams if st else ())],
-            "budget": {k: v for k, v in (b or {}).items() if k not in ("parameters", "benchmarks")},
-            "entry_gates": [asdict(g) for g in ph.entry_gates], "exit_gates": [asdict(g) for g in ph.exit_gates],
-        })
+        phases.append(
+            {
+                "index": ph.index,
+                "name": ph.name,
+                "types": list(ph.types),
+                "areas": None if ph.areas is None else list(ph.areas),
+                "hours": ph.hours_label,
+                "window_start": ph.window_start,
+                "daily_hours": ph.daily_hours,
+                "min_months": ph.min_months,
+                "calls_per_year": round(ph.calls_per_year, 1),
+                "share_of_eligible": round(ph.share_of_eligible, 4),
+                "peak_teams": sum(t.peak_teams for t in st.teams) if st else None,
+                "team_hours_per_week": sum(t.team_hours_per_week for t in st.teams) if st else None,
+                "operating_cost_p50": (b.get("annual_operating_cost") or {}).get("p50") if b else None,
+                "teams": [
+                    {
+                        "team_type": t.team_type,
+                        "calls_per_year": round(t.calls_per_year, 1),
+                        "peak_teams": t.peak_teams,
+                        "team_hours_per_week": t.team_hours_per_week,
+                        "shifts": [
+                            {"start_hour_of_week": s, "length_h": ln, "teams": n} for s, ln, n in t.shifts
+                        ],
+                        "requirement_by_hour_of_week": [round(float(v), 3) for v in t.requirement],
+                    }
+                    for t in (st.teams if st else ())
+                ],
+                "budget": {k: v for k, v in (b or {}).items() if k not in ("parameters", "benchmarks")},
+                "entry_gates": [asdict(g) for g in ph.entry_gates],
+                "exit_gates": [asdict(g) for g in ph.exit_gates],
+            }
+        )
     out: dict[str, Any] = {
-        "profile": ctx.profile.city, "generated_utc": ctx.generated_utc, "protocol_version": ctx.protocol_version,
-        "peer_catalogue_version": ctx.peers.version, "synthetic": bool(ctx.local and ctx.local.synthetic),
-        "data": None if ctx.local is None else {
-            "source": ctx.local.source, "rows": ctx.local.rows, "first_day": ctx.local.first_day,
-            "last_day": ctx.local.last_day, "area_level": ctx.local.area_level,
-            "underserved_areas": sorted(ctx.local.underserved), "underserved_rule": ctx.local.underserved_rule},
-        "pilot": ctx.pilot, "recommended": ctx.recommended,
-        "ranking": {"weights": ctx.ranking.weights, "top_k": ctx.ranking.top_k, "draws": ctx.ranking.draws,
-                    "concentration": ctx.ranking.concentration, "seed": ctx.ranking.seed,
-                    "missing_criteria": list(ctx.ranking.missing_criteria),
-                    "rows": [asdict(r) for r in ctx.ranking.rows]},
+        "profile": ctx.profile.city,
+        "generated_utc": ctx.generated_utc,
+        "protocol_version": ctx.protocol_version,
+        "peer_catalogue_version": ctx.peers.version,
+        "synthetic": bool(ctx.local and ctx.local.synthetic),
+        "data": None
+        if ctx.local is None
+        else {
+            "source": ctx.local.source,
+            "rows": ctx.local.rows,
+            "first_day": ctx.local.first_day,
+            "last_day": ctx.local.last_day,
+            "area_level": ctx.local.area_level,
+            "underserved_areas": sorted(ctx.local.underserved),
+            "underserved_rule": ctx.local.underserved_rule,
+        },
+        "pilot": ctx.pilot,
+        "recommended": ctx.recommended,
+        "ranking": {
+            "weights": ctx.ranking.weights,
+            "top_k": ctx.ranking.top_k,
+            "draws": ctx.ranking.draws,
+            "concentration": ctx.ranking.concentration,
+            "seed": ctx.ranking.seed,
+            "missing_criteria": list(ctx.ranking.missing_criteria),
+            "rows": [asdict(r) for r in ctx.ranking.rows],
+        },
         "candidates": [asdict(c) for c in ctx.candidates],
         "risk_prior": ctx.risk_prior,
-        "exclusions": {t: [asdict(e) for e in ex] for t, ex in ctx.exclusions.items()
-                       if t in ctx.recommended or t in ctx.pilot},
-        "provider_gaps": {t: {"services": list(g.services), "demand": round(g.demand, 1), "covered": round(g.covered, 1),
-                              "gap": round(g.gap, 1), "covered_share": round(g.covered_share, 4),
-                              "uncovered_hours": g.uncovered_hours,
-                              "gap_by_area": [[a, round(v, 1)] for a, v in g.gap_by_area]}
-                          for t, g in ctx.gaps.items()},
+        "exclusions": {
+            t: [asdict(e) for e in ex]
+            for t, ex in ctx.exclusions.items()
+            if t in ctx.recommended or t in ctx.pilot
+        },
+        "provider_gaps": {
+            t: {
+                "services": list(g.services),
+                "demand": round(g.demand, 1),
+                "covered": round(g.covered, 1),
+                "gap": round(g.gap, 1),
+                "covered_share": round(g.covered_share, 4),
+                "uncovered_hours": g.uncovered_hours,
+                "gap_by_area": [[a, round(v, 1)] for a, v in g.gap_by_area],
+            }
+            for t, g in ctx.gaps.items()
+        },
         "directory_note": ctx.directory_note,
-        "coordinated_entry": None if ctx.coordinated_entry is None else {
-            "id": ctx.coordinated_entry.id, "name": ctx.coordinated_entry.name,
-            "organization": ctx.coordinated_entry.organization},
+        "coordinated_entry": None
+        if ctx.coordinated_entry is None
+        else {
+            "id": ctx.coordinated_entry.id,
+            "name": ctx.coordinated_entry.name,
+            "organization": ctx.coordinated_entry.organization,
+        },
         "phases": phases,
-        "timeline": [{"id": t.id, "name": t.name, "start_month": t.start, "duration_months": t.duration,
-                      "deps": list(t.deps), "phase": t.phase, "workstream": t.workstream, "milestone": t.milestone}
-                     for t in ctx.tasks],
+        "timeline": [
+            {
+                "id": t.id,
+                "name": t.name,
+                "start_month": t.start,
+                "duration_months": t.duration,
+                "deps": list(t.deps),
+                "phase": t.phase,
+                "workstream": t.workstream,
+                "milestone": t.milestone,
+            }
+            for t in ctx.tasks
+        ],
         "monitoring": ctx.monitoring,
         "assumptions": asdict(ctx.assumptions),
         "lead_times": ctx.cfg.lead_times.model_dump(),

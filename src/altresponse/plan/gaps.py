@@ -32,6 +32,7 @@ class ServiceCover:
     teams: int | None = None
     coordinated_entry: bool = False
     example: bool = True
+    responds: bool = True  # False for referral-only services: they take the type but send nobody
 
     def covers(self, area_names: Sequence[str]) -> np.ndarray:
         """Boolean matrix (areas x 168) of the cells this service covers."""
@@ -86,6 +87,8 @@ def type_gap(demand: Demand, services: Sequence[ServiceCover]) -> TypeGap:
     taking = [s for s in services if demand.type_id in s.types]
     covered_mask = np.zeros_like(demand.counts, dtype=bool)
     for s in taking:
+        if not s.responds:
+            continue
         covered_mask |= s.covers(demand.areas)
     gap_cells = np.where(covered_mask, 0.0, demand.counts)
     by_area = sorted(

@@ -17,6 +17,7 @@ class Task:
     duration: float  # months; 0 = milestone
     deps: tuple[str, ...] = field(default_factory=tuple)
     earliest: float = 0.0
+    offset: float = 0.0  # months added to the dependencies' finish (negative = may start before it)
     phase: int = 0
     workstream: str = ""
     start: float = 0.0
@@ -46,7 +47,8 @@ def schedule(tasks: Sequence[Task]) -> list[Task]:
             raise ValueError(f"dependency cycle through {tid!r}")
         visiting.add(tid)
         t = by_id[tid]
-        start = max([t.earliest, *(visit(d).finish for d in t.deps)])
+        dep_finish = [visit(d).finish + t.offset for d in t.deps]
+        start = max([t.earliest, *dep_finish])
         done[tid] = replace(t, start=start)
         visiting.discard(tid)
         return done[tid]
@@ -73,10 +75,13 @@ def plan_tasks(phases: Sequence[tuple[str, float]], lead: Mapping[str, float]) -
     ]
     prev_review = ""
     for i, (name, months) in enumerate(phases, start=1):
-        hire_deps = (f"review{i - 1}",) if i > 2 else ()
-        hire_earliest = 0.0 if i == 1 else max(0.0, sum(m for _, m in phases[: i - 1]) - lead["hiring"])
-        tasks.append(Task(f"hire{i}", f"Hire and train teams for {name}", lead["hiring"], hire_deps,
-                          earliest=hire_earliest, phase=i, workstream="staffing"))
+        if i == 1:
+            hire = Task("hire1", f"Hire and train teams for {name}", lead["hiring"], phase=1, workstream="staffing")
+        else:
+            # hire so the new teams are ready when the previous phase's minimum run ends
+            hire = Task(f"hire{i}", f"Hire and train teams for {name}", lead["hiring"], (f"golive{i - 1}",),
+                        offset=phases[i - 2][1] - lead["hiring"], phase=i, workstream="staffing")
+        tasks.append(hire)
         train_deps: tuple[str, ...] = ("cad",) if i == 1 else (prev_review,)
         tasks.append(Task(f"train{i}", f"Call-taker training for {name}", lead["call_taker_training"],
                           train_deps, phase=i, workstream="dispatch"))
