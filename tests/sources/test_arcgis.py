@@ -125,7 +125,7 @@ def layer() -> Iterator[tuple[FakeLayer, str]]:
     fake = FakeLayer(2345)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
             status, body, declared = fake.respond(query)
             self.send_response(status)
@@ -234,7 +234,8 @@ def test_year_selection_from_the_profile() -> None:
     assert "2019" in s2019.url and s2019.where == "1=1"
     with pytest.raises(BadInput, match="2012"):
         settings_for_year(profile.section("fetch"), 2012, profile.time_zone)
-    assert year_where("T", 2024, "UTC") == "T >= TIMESTAMP '2024-01-01 00:00:00' AND T < TIMESTAMP '2025-01-01 00:00:00'"
+    assert year_where("T", 2024, "UTC") == ("T >= TIMESTAMP '2024-01-01 00:00:00' AND "
+                                            "T < TIMESTAMP '2025-01-01 00:00:00'")
 
 
 def test_cli_fetch_with_url(layer, tmp_path: Path) -> None:
