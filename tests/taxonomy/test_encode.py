@@ -29,7 +29,7 @@ _text = st.text(
 _CON = duckdb.connect()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(values=st.lists(_text, min_size=1, max_size=20))
 def test_python_and_sql_keys_agree(values: list[str]) -> None:
     got = [r[0] for r in _CON.execute(f"SELECT {NORMALIZE_SQL.format(col='s')} FROM (SELECT unnest(?) AS s)",

@@ -261,7 +261,7 @@ _SUFFIX_WORDS = {
     "NON",
     "EMERGENT",
 }
-_MPDS_CODE = re.compile(r"\b(\d{1,2})\s*-?\s*([ABCDEO])\s*-?\s*(\d{1,2})\b([A-Z])?")
+_MPDS_CODE = re.compile(r"\b(\d{1,2})\s*-?\s*([ABCDEO])\s*-?\s*(\d{1,2})([A-Z])?\b")
 _MPDS_PROTOCOL: dict[int, str] = {
     1: "sick_person",
     2: "breathing_problem",
