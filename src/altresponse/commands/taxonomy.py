@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -47,6 +48,30 @@ def _calls_sql(path: Path, column: str) -> str:
     col = column.replace('"', '""')
     return f"SELECT *, CAST(\"{col}\" AS VARCHAR) AS local_call_type FROM {reader}('{quoted}')" if (
         column != "local_call_type") else f"SELECT * FROM {reader}('{quoted}')"
+
+
+# Real call files whose row counts weight the hold-out figures, when the reference folder is present.
+_ROW_FILES = {
+    "decc": ("data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv", "Problem"),
+    "sfpd": ("data/other_cities/san_francisco/sfpd_calls_for_service_sample_2016_2019.csv",
+             "original_crime_type_name"),
+}
+
+
+def _shared_row_counts() -> dict[str, dict[str, int]]:
+    from altresponse.shared import shared_path
+
+    out: dict[str, dict[str, int]] = {}
+    for name, (rel, column) in _ROW_FILES.items():
+        path = shared_path(*rel.split("/"), required=False)
+        if path is None:
+            continue
+        counts: dict[str, int] = {}
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                counts[row[column]] = counts.get(row[column], 0) + 1
+        out[name] = counts
+    return out
 
 
 def register(app: typer.Typer) -> None:
@@ -166,19 +191,24 @@ def register(app: typer.Typer) -> None:
     def evaluate(json_out: bool = typer.Option(False, "--json", help=_JSON_HELP)) -> None:
         """Hold out each built-in crosswalk in turn and measure the suggester on it."""
         xws = [load_crosswalk(n) for n in BUILTIN_CROSSWALKS]
+        counts = _shared_row_counts()
         rows = []
         for variant, rules, similarity in (("full", True, True), ("similarity_only", False, True),
                                            ("rules_only", True, False)):
             for name in BUILTIN_CROSSWALKS:
-                res = holdout_evaluation(xws, name, use_rules=rules, use_similarity=similarity)
+                res = holdout_evaluation(xws, name, use_rules=rules, use_similarity=similarity,
+                                         row_counts=counts.get(name))
                 rows.append({"variant": variant, **res.as_dict()})
         if json_out:
             emit_json({"holdout": rows})
             return
-        table = Table("variant", "held out", "types", "type accuracy", "category accuracy", "no suggestion")
+        table = Table("variant", "held out", "types", "type acc.", "category acc.", "no suggestion", "calls",
+                      "type acc. (calls)", "category acc. (calls)")
         for r in rows:
+            wt, wc = r["weighted_type_accuracy"], r["weighted_category_accuracy"]
             table.add_row(str(r["variant"]), str(r["held_out"]), str(r["n"]), f"{r['type_accuracy']:.3f}",
-                          f"{r['category_accuracy']:.3f}", str(r["unmapped"]))
+                          f"{r['category_accuracy']:.3f}", str(r["unmapped"]), str(r["rows"] or ""),
+                          "" if wt is None else f"{wt:.3f}", "" if wc is None else f"{wc:.3f}")
         _out.print(table)
 
     app.add_typer(group, name="taxonomy")

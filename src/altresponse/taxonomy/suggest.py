@@ -13,7 +13,7 @@ person accepts it (`altresponse taxonomy accept`), never applied silently.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 from rapidfuzz import fuzz, process
@@ -669,9 +669,17 @@ class Suggester:
         return [self.suggest(t) for t in texts]
 
 
+CONFIDENCE_BANDS: tuple[tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01))
+
+
 @dataclass(frozen=True)
 class HoldoutResult:
-    """Accuracy of suggestions for one agency's reviewed vocabulary, learnt without that agency."""
+    """Accuracy of suggestions for one agency's reviewed vocabulary, learnt without that agency.
+
+    Unweighted figures count each distinct call type once. Weighted figures (when row counts are given)
+    count calls, which is what coverage means to a city. `by_confidence` shows whether the stated
+    confidence can be trusted: accuracy per confidence band, distinct call types.
+    """
 
     held_out: str
     known_from: tuple[str, ...]
@@ -679,6 +687,10 @@ class HoldoutResult:
     type_accuracy: float
     category_accuracy: float
     unmapped: int
+    rows: int | None = None
+    weighted_type_accuracy: float | None = None
+    weighted_category_accuracy: float | None = None
+    by_confidence: tuple[dict[str, float], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -690,22 +702,45 @@ def holdout_evaluation(
     catalogue: Catalogue | None = None,
     use_rules: bool = True,
     use_similarity: bool = True,
+    row_counts: Mapping[str, int] | None = None,
 ) -> HoldoutResult:
     """Build the suggester from every crosswalk except `held_out`, then score it on `held_out`'s entries.
 
     Each distinct key of the held-out crosswalk counts once; the reviewed mapping is the truth.
+    `row_counts` (calls per local call type, any spelling) adds call-weighted accuracy.
     """
     cat = catalogue or load_catalogue()
     known = [x for x in crosswalks if x.name != held_out]
     target = next(x for x in crosswalks if x.name == held_out)
     suggester = Suggester.from_crosswalks(known, cat, use_rules=use_rules, use_similarity=use_similarity)
+    weights: dict[str, int] = {}
+    for text, count in (row_counts or {}).items():
+        key = normalize_local_type(text)
+        weights[key] = weights.get(key, 0) + int(count)
     n = type_hits = cat_hits = misses = 0
+    w_total = w_type = w_cat = 0
+    bands = [[0, 0] for _ in CONFIDENCE_BANDS]
     for entry in target:
         s = suggester.suggest(entry.local_call_type)
+        type_ok = s.common_type == entry.common_type
+        cat_ok = s.category == cat.category_of(entry.common_type)
         n += 1
-        type_hits += s.common_type == entry.common_type
-        cat_hits += s.category == cat.category_of(entry.common_type)
+        type_hits += type_ok
+        cat_hits += cat_ok
         misses += s.common_type == UNMAPPED
+        w = weights.get(entry.key, 0)
+        w_total += w
+        w_type += w * type_ok
+        w_cat += w * cat_ok
+        for i, (lo, hi) in enumerate(CONFIDENCE_BANDS):
+            if lo <= s.confidence < hi:
+                bands[i][0] += 1
+                bands[i][1] += type_ok
+    by_conf = tuple(
+        {"low": lo, "high": min(hi, 1.0), "n": float(b[0]), "type_accuracy": b[1] / b[0] if b[0] else 0.0}
+        for (lo, hi), b in zip(CONFIDENCE_BANDS, bands, strict=True)
+    )
+    weighted = row_counts is not None and w_total > 0
     return HoldoutResult(
         held_out,
         tuple(x.name for x in known),
@@ -713,4 +748,8 @@ def holdout_evaluation(
         type_hits / n if n else 0.0,
         cat_hits / n if n else 0.0,
         misses,
+        rows=w_total if row_counts is not None else None,
+        weighted_type_accuracy=w_type / w_total if weighted else None,
+        weighted_category_accuracy=w_cat / w_total if weighted else None,
+        by_confidence=by_conf,
     )
