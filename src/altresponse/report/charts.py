@@ -15,10 +15,10 @@ import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
@@ -30,7 +30,7 @@ _ID_RE = re.compile(r'\bid="([^"]+)"')
 
 
 def _style() -> None:
-    plt.rcParams.update({
+    matplotlib.rcParams.update({
         "svg.fonttype": "none",
         "svg.hashsalt": "altresponse",
         "font.family": "DejaVu Sans",
@@ -45,8 +45,7 @@ def _style() -> None:
 def figure_to_svg(fig: Figure, *, caption: str = "") -> str:
     """Serialise a figure to an inline ``<figure>`` with unique element ids, then close it."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(buf, format="svg")
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     prefix = f"c{next(_counter)}-"
@@ -59,9 +58,11 @@ def figure_to_svg(fig: Figure, *, caption: str = "") -> str:
     return f'<figure class="chart">{svg}{cap}</figure>'
 
 
-def _new(width: float, height: float) -> tuple[Figure, plt.Axes]:
+def _new(width: float, height: float) -> tuple[Figure, Axes]:
+    """A pyplot-free figure (no global state, one render pass) with constrained layout."""
     _style()
-    fig, ax = plt.subplots(figsize=(width, height))
+    fig = Figure(figsize=(width, height), layout="constrained")
+    ax = fig.subplots()
     return fig, ax
 
 
@@ -201,7 +202,7 @@ def heatmap_hour_of_week(
     return figure_to_svg(fig, caption=caption)
 
 
-def _draw_geometry(ax: plt.Axes, geom: object, facecolor: str | tuple[float, ...], edgecolor: str) -> None:
+def _draw_geometry(ax: Axes, geom: object, facecolor: str | tuple[float, ...], edgecolor: str) -> None:
     from shapely.geometry import MultiPolygon, Polygon
 
     polys: list[Polygon]
@@ -239,7 +240,7 @@ def choropleth(
     finite = vals[np.isfinite(vals)]
     norm = Normalize(vmin=float(finite.min()) if finite.size else 0.0,
                      vmax=float(finite.max()) if finite.size and finite.max() > finite.min() else 1.0)
-    colormap = plt.get_cmap(cmap)
+    colormap = matplotlib.colormaps[cmap]
     fig, ax = _new(6.5, 6.0)
     for i, geom in enumerate(geometries):
         g = getattr(geom, "simplify")(simplify, preserve_topology=True) if simplify else geom  # noqa: B009
@@ -253,7 +254,7 @@ def choropleth(
     ax.set_xticks([])
     ax.set_yticks([])
     ax.spines[:].set_visible(False)
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=colormap)
+    sm = ScalarMappable(norm=norm, cmap=colormap)
     cb = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.02)
     cb.set_label(label)
     if title:
