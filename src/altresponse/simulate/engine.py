@@ -108,7 +108,7 @@ class SimParams:
     backup_police_hours: float = 0.75  # police hours per backup request
     police_hours_per_call: float = 1.5  # police hours a diverted call would have taken (default)
     target_s: float = 20 * 60  # response target for "reached"
-    dispatch_from_base: bool = False  # True: every dispatch starts at the team's base
+    dispatch_from_base: bool = True  # teams return to base between calls; False: leave from the last scene
 
     @property
     def km_to_s(self) -> float:

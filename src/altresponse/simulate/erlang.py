@@ -10,6 +10,7 @@ shift scheduler rounds only once, at the end.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,11 +67,13 @@ def erlang_a(c: int, arrival_rate: float, mean_service_s: float, mean_patience_s
     mu, theta, lam = 1.0 / mean_service_s, 1.0 / mean_patience_s, arrival_rate
     if lam <= 0:
         return ErlangA(0.0, 0.0, 0.0, 0.0)
-    n_max = int(c + 50 + 10 * lam / theta + 10 * math.sqrt(lam / theta + 1))
-    logp = np.zeros(n_max + 1)
-    for n in range(1, n_max + 1):
-        death = min(n, c) * mu + max(n - c, 0) * theta
-        logp[n] = logp[n - 1] + math.log(lam) - math.log(death)
+    extra = math.ceil(lam / theta + 10 * math.sqrt(lam / theta + 1)) + 60
+    if lam < c * mu:  # stable without abandonment: the tail decays at least geometrically
+        extra = min(extra, math.ceil(30 / -math.log(lam / (c * mu))) + 60)
+    n_max = c + min(extra, 2_000_000)
+    n = np.arange(1, n_max + 1)
+    death = np.minimum(n, c) * mu + np.maximum(n - c, 0) * theta
+    logp = np.concatenate([[0.0], np.cumsum(math.log(lam) - np.log(death))])
     p = np.exp(logp - logp.max())
     p /= p.sum()
     n = np.arange(n_max + 1)
@@ -104,7 +107,7 @@ class Requirement:
 def required_teams(
     arrival_rate_per_h: float,
     mean_service_s: float,
-    slack_s: np.ndarray,
+    slack_s: np.ndarray | Callable[[int], np.ndarray],
     target_share: float,
     *,
     max_teams: int = 500,
@@ -112,6 +115,8 @@ def required_teams(
 ) -> Requirement:
     """Fewest teams (kept fractional by linear interpolation) with service level >= target.
 
+    `slack_s` is target - processing - travel per travel draw, or a function of the team count
+    giving those draws (more teams on duty sit closer to the calls, so travel shrinks with c).
     When travel alone makes the target unreachable (too many travel draws exceed the slack), the
     requirement is the count that reaches the target share of the calls travel allows to be reached
     in time (target x best achievable), and `feasible` is False so the report can say so.
@@ -120,7 +125,8 @@ def required_teams(
     load = lam * mean_service_s
     if lam <= 0:
         return Requirement(min_teams, math.ceil(min_teams), 1.0, True, 0.0)
-    ceiling = float(np.mean(np.asarray(slack_s) >= 0))
+    slack_of: Callable[[int], np.ndarray] = slack_s if callable(slack_s) else (lambda _c: np.asarray(slack_s))
+    ceiling = float(np.mean(slack_of(max_teams) >= 0))
     goal = target_share
     feasible = ceiling >= target_share
     if not feasible:
@@ -128,9 +134,9 @@ def required_teams(
     prev_c, prev_sl = 0, 0.0
     c = max(int(math.floor(load)) + 1, 1)
     prev_c = c - 1
-    prev_sl = service_level(prev_c, lam, mean_service_s, slack_s) if prev_c > 0 else 0.0
+    prev_sl = service_level(prev_c, lam, mean_service_s, slack_of(prev_c)) if prev_c > 0 else 0.0
     while c <= max_teams:
-        sl = service_level(c, lam, mean_service_s, slack_s)
+        sl = service_level(c, lam, mean_service_s, slack_of(c))
         if sl >= goal:
             frac = prev_c + (goal - prev_sl) / (sl - prev_sl) if sl > prev_sl else float(c)
             frac = min(max(frac, prev_c), c)

@@ -1,0 +1,105 @@
+"""run_staffing / run_simulation end to end on a small classified table, and the two commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from altresponse.commands import simulate as simulate_command
+from altresponse.errors import BadInput
+from altresponse.profile import load_profile
+from altresponse.simulate import run_simulation, run_staffing
+
+PATHWAYS = ["behavioral_health_team", "community_responder", "police", "police"]
+TYPES = {"behavioral_health_team": "behavioral_crisis", "community_responder": "welfare_check",
+         "police": "burglary"}
+
+
+def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> Path:
+    """A classified calls table with a daily cycle, inside Baltimore's box, no real people."""
+    rng = np.random.default_rng(seed)
+    start = dt.datetime(2024, 3, 4, 5, tzinfo=dt.UTC)  # a Monday, 00:00 in Baltimore
+    hour = rng.choice(24, rows, p=(lambda w: w / w.sum())(1.2 + np.sin((np.arange(24) - 9) / 24 * 2 * np.pi)))
+    day = rng.integers(0, weeks * 7, rows)
+    secs = day * 86400 + hour * 3600 + rng.uniform(0, 3600, rows)
+    received = [start + dt.timedelta(seconds=float(s)) for s in np.sort(secs)]
+    pathway = rng.choice(PATHWAYS, rows)
+    table = pa.table({
+        "call_id": [f"SYN{i}" for i in range(rows)],
+        "received_utc": pa.array(received, pa.timestamp("us", tz="UTC")),
+        "pathway": pathway,
+        "common_type": [TYPES[p] for p in pathway],
+        "category": ["behavioral_health" if p == "behavioral_health_team" else "welfare_assist" for p in pathway],
+        "priority_class": rng.choice(["high", "medium", "low"], rows),
+        "latitude": rng.uniform(39.26, 39.35, rows),
+        "longitude": rng.uniform(-76.68, -76.55, rows),
+        "on_scene_s": np.full(rows, np.nan),
+        "unit_busy_s": np.full(rows, np.nan),
+    })
+    pq.write_table(table, path)
+    return path
+
+
+def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path) -> None:
+    src = _classified(tmp_path / "classified.parquet")
+    result = run_staffing(src, tmp_path / "out", load_profile("baltimore"), target_reach=0.9, target_minutes=20)
+    data = json.loads((tmp_path / "out" / "staffing.json").read_text())
+    html = (tmp_path / "out" / "staffing.html").read_text()
+    assert data["team_hours_per_week"] == result["team_hours_per_week"] > 0
+    assert set(data["plans"]) == {"behavioral_health_team", "community_responder"}
+    reach = data["simulation"]["reached_within_target_share"]
+    assert reach["hi"] >= 0.9 - 0.02, reach  # verified by simulation
+    for p in data["plans"].values():
+        cov = np.array(p["coverage_by_hour_of_week"])
+        assert np.all(cov >= np.ceil(np.array(p["requirement_by_hour_of_week"]) - 1e-9))
+    b = data["budget"]["annual_operating_cost"]
+    assert b["p5"] < b["p50"] < b["p95"]
+    assert data["budget"]["cost_per_call_reached"]["p50"] > 0
+    assert "<svg" in html and re.search(r'(src|href)="https?://', html) is None  # works offline
+    assert "Assumptions and sources" in html
+    # a stricter target needs at least as many team-hours
+    strict = run_staffing(src, tmp_path / "strict", load_profile("baltimore"), target_reach=0.95,
+                          target_minutes=15)
+    assert strict["team_hours_per_week"] >= result["team_hours_per_week"]
+
+
+def test_run_simulation_pilot_scenario(tmp_path: Path) -> None:
+    src = _classified(tmp_path / "classified.parquet", rows=3000)
+    result = run_simulation(src, tmp_path / "sim", load_profile("baltimore"), scenario="pilot")
+    sim = result["simulation"]
+    assert 0 < sim["reached_share"]["mean"] <= 1
+    assert sim["reached_share"]["lo"] <= sim["reached_share"]["mean"] <= sim["reached_share"]["hi"]
+    assert len(sim["by_hour_of_day"]["utilization"]) == 24
+    assert (tmp_path / "sim" / "simulation.html").exists()
+    with pytest.raises(BadInput, match="unknown scenario"):
+        run_simulation(src, tmp_path / "sim", load_profile("baltimore"), scenario="nope")
+
+
+def test_missing_column_is_bad_input_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "bad.parquet"
+    pq.write_table(pa.table({"received_utc": pa.array([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)])}), path)
+    with pytest.raises(BadInput, match="pathway"):
+        run_staffing(path, tmp_path / "o", load_profile("baltimore"))
+
+
+def test_commands_print_json_last(tmp_path: Path) -> None:
+    app = typer.Typer()
+    simulate_command.register(app)
+    app.command("noop")(lambda: None)
+    src = _classified(tmp_path / "c.parquet", rows=2500, weeks=3)
+    res = CliRunner().invoke(app, ["staff", str(src), "--out", str(tmp_path / "s"), "--json"])
+    assert res.exit_code == 0, res.output
+    last = json.loads(res.output.strip().splitlines()[-1])
+    assert last["kind"] == "staff" and last["team_hours_per_week"] > 0
+    res = CliRunner().invoke(app, ["simulate", str(src), "--out", str(tmp_path / "m"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output.strip().splitlines()[-1])["scenario"] == "pilot"
