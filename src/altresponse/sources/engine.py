@@ -270,29 +270,32 @@ def stage_csv(
     # The source columns pass through under neutral names so rejected rows can show their record.
     p_cols += [f"{ident(h)} AS c{i}" for i, h in enumerate(header)]
 
-    joins = []
+    # Time zone lookups: per-day lists held in session variables, indexed by local date (no join).
+    tzv = f"tz{file_idx}"
+    lookups = []
     utc: dict[str, str] = {}
     gap: dict[str, str] = {}
     amb: dict[str, str] = {}
     for name in times:
         n, a = f"{name}_naive", f"{name}_abs"
         if zone_local[name]:
-            t = f"t_{name}"
-            joins.append(f"LEFT JOIN tzt {t} ON CAST(p.{n} AS DATE) = {t}.day")
-            inside = f"(p.{n} >= {t}.local_start AND p.{n} < {t}.local_end)"
-            gap[name] = f"coalesce({inside} AND {t}.after_s > {t}.before_s, false)"
-            amb[name] = f"coalesce({inside} AND {t}.after_s < {t}.before_s, false)"
+            day = f"(CAST({n} AS DATE) - DATE '1970-01-01' + 1)"
+            for part in ("start", "end", "before", "after"):
+                lookups.append(f"list_element(getvariable('{tzv}_{part}'), {day}) AS {name}_tz_{part}")
+            inside = f"({n} >= {name}_tz_start AND {n} < {name}_tz_end)"
+            gap[name] = f"coalesce({inside} AND {name}_tz_after > {name}_tz_before, false)"
+            amb[name] = f"coalesce({inside} AND {name}_tz_after < {name}_tz_before, false)"
             local_utc = (f"(CASE WHEN {gap[name]} THEN NULL "
-                         f"WHEN p.{n} < coalesce({t}.local_start, p.{n}) OR {inside} "
-                         f"THEN timezone('UTC', p.{n} - to_seconds({t}.before_s)) "
-                         f"ELSE timezone('UTC', p.{n} - to_seconds({t}.after_s)) END)")
+                         f"WHEN {n} < coalesce({name}_tz_start, {n}) OR {inside} "
+                         f"THEN timezone('UTC', {n} - to_seconds({name}_tz_before)) "
+                         f"ELSE timezone('UTC', {n} - to_seconds({name}_tz_after)) END)")
         else:
             gap[name] = amb[name] = "false"
-            local_utc = f"timezone('UTC', p.{n})"
-        utc[name] = f"coalesce(p.{a}, {local_utc})"
+            local_utc = f"timezone('UTC', {n})"
+        utc[name] = f"coalesce({a}, {local_utc})"
 
     # Step 2 (q): times in UTC, flags.
-    q_cols = ["p.*"]
+    q_cols = ["pz.*"]
     for name in TIME_FIELDS:
         if name in times:
             q_cols += [f"{utc[name]} AS {name}_utc0", f"{gap[name]} AS {name}_gap", f"{amb[name]} AS {name}_amb"]
@@ -355,13 +358,13 @@ def stage_csv(
         "unk_priority", "unk_origin", "unk_disposition", f"nullif(concat_ws(';', {bad_times}), '') AS bad_times",
         "origin_raw",
     ]
-    con.register("tzt_arrow", day_table(time_zone))
-    con.execute("CREATE OR REPLACE TEMP TABLE tzt AS SELECT * FROM tzt_arrow")
+    days = day_table(time_zone)
+    con.register("tzt_arrow", days)
+    for part, col in (("start", "local_start"), ("end", "local_end"), ("before", "before_s"), ("after", "after_s")):
+        con.execute(f"SET VARIABLE {tzv}_{part} = (SELECT list({col} ORDER BY day) FROM tzt_arrow)")
     con.unregister("tzt_arrow")
-    sql = (
-        f"INSERT INTO staged SELECT {', '.join(ordered + extras)} FROM ("
-        f"SELECT {', '.join(q_cols)} FROM (SELECT {', '.join(p_cols)} FROM {source}) p {' '.join(joins)}) q"
-    )
+    pz = f"SELECT p.*{''.join(', ' + e for e in lookups)} FROM (SELECT {', '.join(p_cols)} FROM {source}) p"
+    sql = f"INSERT INTO staged SELECT {', '.join(ordered + extras)} FROM (SELECT {', '.join(q_cols)} FROM ({pz}) pz) q"
     con.execute(sql)
 
     rows_read = _scalar(con, f"SELECT count(*) FROM staged WHERE file_idx = {file_idx}")

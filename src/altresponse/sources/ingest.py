@@ -65,7 +65,7 @@ def _canonical_ddl() -> str:
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     settings = get_settings()
-    con = duckdb.connect(str(workdir / "ingest.duckdb"))
+    con = duckdb.connect(":memory:")  # spills to temp_directory beyond memory_limit
     con.execute(f"SET memory_limit = {lit(settings.duckdb_memory_limit)}")
     if settings.duckdb_threads:
         con.execute(f"SET threads = {int(settings.duckdb_threads)}")
