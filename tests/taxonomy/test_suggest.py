@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from altresponse.taxonomy import UNMAPPED, Crosswalk, load_catalogue, load_crosswalk
@@ -107,9 +111,7 @@ def test_holdout_really_holds_out() -> None:
 
 
 @pytest.mark.shared
-def test_call_weighted_holdout_on_real_rows(shared) -> None:  # type: ignore[no-untyped-def]
-    import csv
-    from collections import Counter
+def test_call_weighted_holdout_on_real_rows(shared: Path) -> None:
 
     path = shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"
     with path.open(newline="", encoding="utf-8") as fh:

@@ -74,7 +74,7 @@ class Crosswalk:
     name: str
     entries: tuple[CrosswalkEntry, ...]
     catalogue: Catalogue = field(repr=False, compare=False)
-    _by_key: dict[str, CrosswalkEntry] = field(repr=False, compare=False, default_factory=dict)
+    _by_key: dict[str, CrosswalkEntry] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_key: dict[str, CrosswalkEntry] = {}
