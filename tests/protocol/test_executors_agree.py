@@ -55,7 +55,7 @@ def one(proto: Protocol, row: dict[str, Any], fill: dict[str, str] | None = None
     return d.pathway, d.responder, ";".join(d.rule_ids), ";".join(d.reasons), d.protocol_version
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(call_strategy, min_size=1, max_size=60))
 def test_decide_and_sql_agree(rows: list[dict[str, Any]]) -> None:
     out = run_bulk(PROTO, rows)
@@ -67,7 +67,7 @@ def test_decide_and_sql_agree(rows: list[dict[str, Any]]) -> None:
         assert got["common_type"] == row["common_type"]  # input columns are kept
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(call_strategy, min_size=1, max_size=30))
 def test_agree_with_history_fill(rows: list[dict[str, Any]]) -> None:
     fill = history_answers(PROTO)

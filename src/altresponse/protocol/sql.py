@@ -31,15 +31,24 @@ def _ident(name: str) -> str:
 
 
 def answer_sql(protocol: Protocol, qid: str, column_sql: str) -> str:
-    """Normalized answer: NULL or blank -> 'unknown'; trimmed, lower-cased; anything else raises."""
+    """Normalized answer: NULL or blank -> 'unknown'; trimmed, lower-cased; anything else raises.
+
+    Answers already in canonical form take the first branch, so the trimming and the error check
+    only run on the rare rows that need them.
+    """
     allowed = protocol.question(qid).values
+    values = _in_list(allowed)
     txt = f"lower(trim(CAST({column_sql} AS VARCHAR)))"
     msg = _lit(f"column answer_{qid}: answer is not one of {', '.join(sorted(allowed))}")
-    return (f"CASE WHEN {column_sql} IS NULL OR {txt} = '' THEN {_lit(UNKNOWN)} "
-            f"WHEN {txt} IN ({_in_list(allowed)}) THEN {txt} ELSE error({msg}) END")
+    return (f"CASE WHEN {column_sql} IN ({values}) THEN CAST({column_sql} AS VARCHAR) "
+            f"WHEN {column_sql} IS NULL OR {txt} = '' THEN {_lit(UNKNOWN)} "
+            f"WHEN {txt} IN ({values}) THEN {txt} ELSE error({msg}) END")
 
 
-MPDS_SQL = "upper(regexp_replace(coalesce(CAST({col} AS VARCHAR), ''), '[^0-9A-Za-z]', '', 'g'))"
+# MPDS key: letters and digits only, upper-case (same as normalize_mpds); clean codes skip the regex.
+MPDS_SQL = ("CASE WHEN {col} IS NULL THEN '' "
+            "WHEN regexp_full_match(CAST({col} AS VARCHAR), '[0-9A-Z]*') THEN CAST({col} AS VARCHAR) "
+            "ELSE upper(regexp_replace(CAST({col} AS VARCHAR), '[^0-9A-Za-z]', '', 'g')) END")
 
 
 def _rule_condition(rule: Rule) -> str:
