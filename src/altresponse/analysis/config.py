@@ -41,6 +41,7 @@ class AnalysisConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    history_policy: str | None = None
     serious_dispositions: list[str] = Field(default_factory=lambda: ["arrest", "report", "citation"])
     risk_tolerances: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
     scenario_scope: Literal["community_initiated", "all"] = "community_initiated"
