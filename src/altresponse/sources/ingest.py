@@ -192,22 +192,36 @@ def _stage_eido(con: duckdb.DuckDBPyConnection, path: Path, idx: int, prof: Prof
 
 
 def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: IngestSummary) -> None:
-    """Number lines, split rejects, de-duplicate (existing rows first), and fill the summary."""
+    """Number lines, split rejects, de-duplicate (existing rows first), and fill the summary.
+
+    Nothing here copies the staged rows: line numbers and de-duplication are views over `staged`,
+    joins happen only when a file had structural rejects, multi-line records or transcoded lines, and
+    duplicates are found with a hash aggregate before any row is ranked.
+    """
     cols = schema.CALLS.names
-    con.execute("""
-        CREATE TABLE numbered AS
-        WITH n AS (
-            SELECT s.* REPLACE (coalesce(s.source_line, lf.line, 2 + s.rid + coalesce(g.cnt, 0)) AS source_line)
-            FROM staged s
-            ASOF LEFT JOIN gaps g ON s.file_idx = g.file_idx AND s.rid >= g.g
-            LEFT JOIN linefix lf ON lf.file_idx = s.file_idx AND lf.rid = s.rid
-        )
-        SELECT n.* REPLACE (CASE WHEN tc.line IS NOT NULL
-                            THEN concat_ws(';', n.quality_flags, 'transcoded_cp1252') ELSE n.quality_flags END
-                            AS quality_flags)
-        FROM n LEFT JOIN transcoded tc ON tc.file_idx = n.file_idx AND tc.line = n.source_line
-    """)
-    existing = ""
+
+    def one(sql: str) -> int:
+        row = con.execute(sql).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    line = "coalesce(s.source_line, 2 + s.rid"
+    joins = ""
+    if one("SELECT count(*) FROM gaps"):
+        line += " + coalesce(g.cnt, 0)"
+        joins += " ASOF LEFT JOIN gaps g ON s.file_idx = g.file_idx AND s.rid >= g.g"
+    line += ")"
+    if one("SELECT count(*) FROM linefix"):
+        line = f"coalesce(lf.line, {line})"
+        joins += " LEFT JOIN linefix lf ON lf.file_idx = s.file_idx AND lf.rid = s.rid"
+    flags = "s.quality_flags"
+    if one("SELECT count(*) FROM transcoded"):
+        joins += f" LEFT JOIN transcoded tc ON tc.file_idx = s.file_idx AND tc.line = {line}"
+        flags = "CASE WHEN tc.line IS NOT NULL THEN concat_ws(';', s.quality_flags, 'transcoded_cp1252') " \
+                "ELSE s.quality_flags END"
+    con.execute(f"CREATE VIEW numbered AS SELECT s.* REPLACE ({line} AS source_line, {flags} AS quality_flags) "
+                f"FROM staged s{joins}")
+
+    existing = False
     if append and out.exists():
         try:
             names = pq.read_schema(out).names
@@ -216,27 +230,38 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
         if names != cols:
             raise BadInput(f"cannot --append: columns differ from the calls schema (expected {', '.join(cols)})",
                            file=str(out))
+        existing = True
         sel = ", ".join(f'"{c}"' for c in cols)
-        existing = (f"SELECT 0 AS prio, -1 AS file_idx, 0::BIGINT AS rid, {sel}, false AS unk_priority, "
-                    f"false AS unk_origin, false AS unk_disposition, NULL::VARCHAR AS bad_times, NULL::VARCHAR AS origin_raw "
-                    f"FROM read_parquet({lit(str(out))}) UNION ALL BY NAME ")
+        con.execute(f"CREATE TABLE existing AS SELECT {sel} FROM read_parquet({lit(str(out))})")
+
+    # Keys seen more than once among new rows (and against existing rows).
+    keys = "SELECT agency, call_id FROM staged WHERE reason IS NULL"
+    if existing:
+        keys += " UNION ALL SELECT agency, call_id FROM existing"
+    con.execute(f"CREATE TEMP TABLE dup_keys AS SELECT agency, call_id FROM ({keys}) GROUP BY ALL HAVING count(*) > 1")
+    prior = "SELECT 0 AS prio, -1 AS file_idx, 0::BIGINT AS rid, agency, call_id FROM existing UNION ALL " \
+        if existing else ""
     con.execute(f"""
-        CREATE TABLE final AS
-        SELECT * EXCLUDE (rn) FROM (
-            SELECT *, row_number() OVER (PARTITION BY agency, call_id ORDER BY prio, file_idx, rid) AS rn
-            FROM ({existing}SELECT 1 AS prio, * EXCLUDE (reason, detail, raw) FROM numbered WHERE reason IS NULL)
-        ) WHERE rn = 1
+        CREATE TEMP TABLE losers AS
+        SELECT file_idx, rid FROM (
+            SELECT prio, file_idx, rid,
+                   row_number() OVER (PARTITION BY agency, call_id ORDER BY prio, file_idx, rid) AS rn
+            FROM ({prior}SELECT 1 AS prio, file_idx, rid, agency, call_id FROM staged
+                  WHERE reason IS NULL AND (agency, call_id) IN (SELECT (agency, call_id) FROM dup_keys)) c
+            WHERE (agency, call_id) IN (SELECT (agency, call_id) FROM dup_keys)
+        ) WHERE rn > 1 AND prio = 1
     """)
+    con.execute("CREATE VIEW accepted AS SELECT * FROM numbered n WHERE reason IS NULL "
+                "AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.file_idx = n.file_idx AND l.rid = n.rid)")
+    sel = ", ".join(f'"{c}"' for c in cols)
+    union = f" UNION ALL SELECT {sel} FROM existing" if existing else ""
+    con.execute(f"CREATE VIEW final AS SELECT {sel} FROM accepted{union}")
 
-    def one(sql: str) -> int:
-        row = con.execute(sql).fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
-
-    accepted = one("SELECT count(*) FROM numbered WHERE reason IS NULL")
-    summary.rows_out = one("SELECT count(*) FROM final WHERE prio = 1")
-    summary.rows_total = one("SELECT count(*) FROM final")
-    summary.appended_to_existing = summary.rows_total - summary.rows_out if existing else 0
-    summary.duplicates_dropped = accepted - summary.rows_out
+    accepted = one("SELECT count(*) FROM staged WHERE reason IS NULL")
+    summary.duplicates_dropped = one("SELECT count(*) FROM losers")
+    summary.rows_out = accepted - summary.duplicates_dropped
+    summary.appended_to_existing = one("SELECT count(*) FROM existing") if existing else 0
+    summary.rows_total = summary.rows_out + summary.appended_to_existing
     con.execute("""
         CREATE TABLE all_rejects AS
         SELECT file_idx, source_file, source_line, reason, detail, raw FROM csv_rejects
@@ -249,21 +274,20 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
     )
     unknown: dict[str, dict[str, int]] = {}
     for name in ("priority", "origin", "disposition"):
-        raw = f"{name}_raw"
         rows = con.execute(
-            f"SELECT {raw}, count(*) FROM final WHERE prio = 1 AND unk_{name} GROUP BY 1 ORDER BY 2 DESC, 1"
+            f"SELECT {name}_raw, count(*) FROM accepted WHERE unk_{name} GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         if rows:
             unknown[name] = {str(k): int(v) for k, v in rows}
     summary.unknown_codes = unknown
     summary.quality_flags = dict(con.execute("""
         SELECT flag, count(*) FROM (SELECT unnest(string_split(quality_flags, ';')) AS flag
-                                    FROM final WHERE prio = 1 AND quality_flags IS NOT NULL)
+                                    FROM accepted WHERE quality_flags IS NOT NULL)
         GROUP BY flag ORDER BY flag
     """).fetchall())
     summary.unparsed_times = dict(con.execute("""
         SELECT t, count(*) FROM (SELECT unnest(string_split(bad_times, ';')) AS t
-                                 FROM final WHERE prio = 1 AND bad_times IS NOT NULL)
+                                 FROM accepted WHERE bad_times IS NOT NULL)
         GROUP BY t ORDER BY t
     """).fetchall())
     balance = summary.rows_out + summary.rows_rejected + summary.duplicates_dropped
