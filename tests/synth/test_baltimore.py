@@ -33,7 +33,7 @@ TIME_RE = re.compile(r"^\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\+00$")
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], list[dict[str, str]]]:
     path = tmp_path_factory.mktemp("synth") / "calls.csv"
-    summary = write_csv(path, rows=200_000, seed=11, year=2024)
+    summary = write_csv(path, rows=120_000, seed=11, year=2024)
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return path, summary, rows
@@ -49,7 +49,7 @@ def test_header_is_the_open_baltimore_field_set_plus_synthetic(sample) -> None:
 
 def test_every_row_is_labelled_synthetic(sample) -> None:
     _, summary, rows = sample
-    assert len(rows) == summary["rows"] == 200_000
+    assert len(rows) == summary["rows"] == 120_000
     assert all(r["Synthetic"] == "true" for r in rows)
     assert all(r["CallNumber"].startswith("SYN") for r in rows)
     assert len({r["CallNumber"] for r in rows}) == len(rows)
@@ -122,6 +122,15 @@ def test_violence_peaks_at_night_and_admin_by_day(sample) -> None:
     violent = {d.text for d in vocabulary.DESCRIPTIONS if d.family == "violent"}
     admin = {"FOLLOW UP", "INVESTIGATE", "WANTED ON WARR"}
     assert night_share(violent) > 2 * night_share(admin)
+
+
+def test_the_spring_forward_gap_is_the_only_missing_local_hour() -> None:
+    from altresponse.synth.baltimore import _missing_local_hours, _utc_offsets
+
+    offsets = _utc_offsets(2024, "America/New_York")
+    # 2024-03-10 02:00 local does not exist: day 69 (0-based), hour 2
+    assert _missing_local_hours(offsets) == [69 * 24 + 2]
+    assert _missing_local_hours(_utc_offsets(2024, "UTC")) == []
 
 
 def test_same_seed_gives_byte_identical_file_and_other_seed_does_not(tmp_path: Path) -> None:

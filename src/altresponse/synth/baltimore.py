@@ -51,20 +51,6 @@ POINTS_PER_PLACE = 40
 CHUNK_ROWS = 1_000_000
 
 
-def _cdf_rows(weights: np.ndarray) -> np.ndarray:
-    """Row-wise normalized cumulative sums, offset so row i spans (i, i+1]: one searchsorted serves all."""
-    w = np.asarray(weights, dtype=float)
-    cdf = np.cumsum(w / w.sum(axis=1, keepdims=True), axis=1)
-    cdf[:, -1] = 1.0
-    return (cdf + np.arange(len(w))[:, None]).ravel()
-
-
-def _draw_grouped(cdf_flat: np.ndarray, width: int, group: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """Draw one category per row from that row's group distribution (rows of a table of CDFs)."""
-    pos = np.searchsorted(cdf_flat, group + u, side="right")
-    return np.minimum(pos - group * width, width - 1)
-
-
 def _utc_offsets(year: int, tz: str) -> np.ndarray:
     """UTC offset in seconds for each local hour of the year (DST from the tz database)."""
     zone = ZoneInfo(tz)
@@ -75,6 +61,11 @@ def _utc_offsets(year: int, tz: str) -> np.ndarray:
         off = (start + timedelta(hours=h)).replace(tzinfo=zone).utcoffset()
         out[h] = int(off.total_seconds()) if off is not None else 0
     return out
+
+
+def _missing_local_hours(offsets: np.ndarray) -> list[int]:
+    """Local hours that do not exist (the spring-forward gap): the offset grows right after them."""
+    return [h for h in range(len(offsets) - 1) if offsets[h + 1] > offsets[h]]
 
 
 def _block_addresses(lon: np.ndarray, lat: np.ndarray) -> list[str]:
@@ -223,30 +214,39 @@ def generate_arrays(rows: int, seed: int, year: int = 2024, names: Any = None,
             hour_w[i, dow] = h
     hour_p = _normalized(hour_w)
 
+    n_pri = len(vocabulary.PRIORITIES)
+    mix = _normalized(np.array([vocabulary.PRIORITY_MIX[vocabulary.FAMILIES[f]] for f in family]))
     per_desc = rng.multinomial(rows, share)                                   # (D,)
     per_day = rng.multinomial(per_desc, day_p[family])                       # (D, days)
     per_hour = rng.multinomial(per_day, hour_p[family][:, weekday, :])        # (D, days, 24)
-    cells = per_hour.transpose(1, 2, 0).ravel()                               # (day, hour, desc) order
-    cell_hour = np.repeat(np.arange(n_days * 24), n_desc)
-    cell_desc = np.tile(np.arange(n_desc), n_days * 24)
-    desc = np.repeat(cell_desc, cells)
-    local_hour = np.repeat(cell_hour, cells)
-    second = rng.integers(0, 3600, rows)
-
+    per_hour = per_hour.reshape(n_desc, n_days * 24)
     offsets = _utc_offsets(year, tz)
-    epoch0 = int((jan1 - datetime(1970, 1, 1)).total_seconds())
-    utc = epoch0 + local_hour * 3600 + second - offsets[local_hour]
-    order = np.argsort(utc, kind="stable")  # rows are already in hour order: this is cheap
-    utc, desc = utc[order], desc[order]
+    for gap in _missing_local_hours(offsets):  # clocks jump forward: move that hour's calls on by one
+        per_hour[:, gap + 1] += per_hour[:, gap]
+        per_hour[:, gap] = 0
+    per_pri = rng.multinomial(per_hour.T, mix)                                # (hours, D, priorities)
+    cells = per_pri.ravel()                                                   # (hour, desc, priority) order
+    n_cells = n_days * 24 * n_desc * n_pri
+    local_hour = np.repeat((np.arange(n_cells) // (n_desc * n_pri)).astype(np.uint16), cells)
+    desc = np.repeat((np.arange(n_cells) // n_pri % n_desc).astype(np.int32), cells)
+    priority = np.repeat((np.arange(n_cells) % n_pri).astype(np.int32), cells)
+    second = rng.integers(0, 3600, rows, dtype=np.uint16)
 
-    mix = np.array([vocabulary.PRIORITY_MIX[vocabulary.FAMILIES[f]] for f in family])
-    priority = _draw_grouped(_cdf_rows(mix), len(vocabulary.PRIORITIES), desc, rng.random(rows))
+    # Rows are grouped by local hour; order each hour by its seconds. Two stable radix sorts on
+    # 16-bit keys are far cheaper than a general sort of 64-bit times.
+    by_second = np.argsort(second, kind="stable")
+    order = by_second[np.argsort(local_hour[by_second], kind="stable")]
+    local_hour, second, desc, priority = local_hour[order], second[order], desc[order], priority[order]
+    epoch0 = int((jan1 - datetime(1970, 1, 1)).total_seconds())
+    hour_utc = (epoch0 + np.arange(len(offsets), dtype=np.int64) * 3600 - offsets)
+    utc = hour_utc[local_hour] + second
+
     prob, alias = _alias_table(pool_weight)
     pick = rng.integers(0, len(pool), rows)
     place = np.where(rng.random(rows) < prob[pick], pick, alias[pick])
     return {
-        "utc": utc, "desc": desc.astype(np.int32), "priority": priority.astype(np.int32),
-        "place": place.astype(np.int32), "pool": pool, "texts": texts, "names_source": names_source,
+        "utc": utc, "desc": desc, "priority": priority, "place": place.astype(np.int32),
+        "pool": pool, "texts": texts, "names_source": names_source,
     }
 
 
