@@ -222,8 +222,6 @@ def run_once(
     queues: list[list[tuple[int, float, int]]] = [[] for _ in range(n_types)]
 
     dispatch_t = [math.nan] * n
-    arrive_t = [math.nan] * n
-    end_t = [math.nan] * n
     travel = [math.nan] * n
     team_of = [-1] * n
 
@@ -233,90 +231,99 @@ def run_once(
             heap.append((s, _START, k))
             heap.append((e, _END, k))
     heapq.heapify(heap)
+    shift_events = len(heap)
     heappush, heappop = heapq.heappush, heapq.heappop
     hypot = math.hypot
     isnan = math.isnan
-    events = 0
 
-    def dispatch(i: int, k: int, now: float) -> None:
-        x, y = cx[i], cy[i]
+    def travel_for(i: int, k: int) -> float:
+        x = cx[i]
         if isnan(x):
-            tr = tdraw[i]
-        elif from_base:
-            tr = hypot(base_x[k] - x, base_y[k] - y) * km_to_s
-        else:
-            tr = hypot(pos_x[k] - x, pos_y[k] - y) * km_to_s
-            pos_x[k] = x
-            pos_y[k] = y
-        tr += turnout
-        arrive = now + tr
-        end = arrive + scene[i] + wrap
-        dispatch_t[i] = now
-        arrive_t[i] = arrive
-        end_t[i] = end
-        travel[i] = tr
-        team_of[i] = k
-        busy[k] = True
-        heappush(heap, (end, _FREE, k))
+            return tdraw[i] + turnout
+        if from_base:
+            return hypot(base_x[k] - x, base_y[k] - cy[i]) * km_to_s + turnout
+        tr = hypot(pos_x[k] - x, pos_y[k] - cy[i]) * km_to_s + turnout
+        pos_x[k] = x
+        pos_y[k] = cy[i]
+        return tr
 
-    def team_ready(k: int, now: float) -> None:
-        q = queues[t_type[k]]
-        while q:
-            _, ta, j = heappop(q)
-            if ta + max_wait < now:
-                continue  # waited too long: fell back to police at ta + max_wait
-            dispatch(j, k, now)
-            return
-        pools[t_type[k] * nz + t_zone[k]].append(k)
-
-    i = 0
-    while i < n or heap:
-        if i >= n and not any(queues):
-            break  # every call is placed; later shift changes cannot change an outcome
-        if heap and (i >= n or heap[0][0] <= T[i]):
+    def process_events(until: float) -> None:
+        """Handle every team event up to `until`: completions, shift starts and ends."""
+        while heap and heap[0][0] <= until:
             now, kind, k = heappop(heap)
-            events += 1
             if kind == _FREE:
                 busy[k] = False
-                if on_shift[k]:
-                    team_ready(k, now)
+                if not on_shift[k]:
+                    continue
             elif kind == _END:
                 on_shift[k] = False
                 if not busy[k]:
                     pool = pools[t_type[k] * nz + t_zone[k]]
                     if k in pool:
                         pool.remove(k)
+                continue
             else:
                 on_shift[k] = True
                 pos_x[k] = base_x[k]
                 pos_y[k] = base_y[k]
-                if not busy[k]:
-                    team_ready(k, now)
-            continue
-        if i >= n:
-            break
+                if busy[k]:
+                    continue
+            # team k is free and on shift: take the most urgent call still waiting, else join the pool
+            q = queues[t_type[k]]
+            while q:
+                _, ta, j = heappop(q)
+                if ta + max_wait < now:
+                    continue  # waited too long: fell back to police at ta + max_wait
+                if from_base:
+                    x = cx[j]
+                    tr = (tdraw[j] if x != x else hypot(base_x[k] - x, base_y[k] - cy[j]) * km_to_s) + turnout
+                else:
+                    tr = travel_for(j, k)
+                dispatch_t[j] = now
+                travel[j] = tr
+                team_of[j] = k
+                busy[k] = True
+                heappush(heap, (now + tr + scene[j] + wrap, _FREE, k))
+                break
+            else:
+                pools[t_type[k] * nz + t_zone[k]].append(k)
+
+    for i in range(n):
         now = T[i]
-        ty = typ[i]
-        offset = ty * nz
-        found = -1
+        if heap and heap[0][0] <= now:
+            process_events(now)
+        offset = typ[i] * nz
         for z in zone_order[czone[i]]:
             pool = pools[offset + z]
             if pool:
-                found = pool.pop()
+                k = pool.pop()
+                if from_base:
+                    x = cx[i]
+                    tr = (tdraw[i] if x != x else hypot(base_x[k] - x, base_y[k] - cy[i]) * km_to_s) + turnout
+                else:
+                    tr = travel_for(i, k)
+                dispatch_t[i] = now
+                travel[i] = tr
+                team_of[i] = k
+                busy[k] = True
+                heappush(heap, (now + tr + scene[i] + wrap, _FREE, k))
                 break
-        if found >= 0:
-            dispatch(i, found, now)
         else:
-            heappush(queues[ty], (urg[i], now, i))
-        events += 1
-        i += 1
+            heappush(queues[typ[i]], (urg[i], now, i))
+    # calls still waiting after the last arrival: let teams free up until the queues drain
+    while heap and any(queues):
+        process_events(heap[0][0])
 
-    disp = np.array(dispatch_t)
+    disp = np.array(dispatch_t, dtype=float)
+    tr_arr = np.array(travel, dtype=float)
+    arrive = disp + tr_arr
+    served_n = int(np.isfinite(disp).sum())
+    events = n + served_n + shift_events
     return RunResult(
         dispatch_t=disp,
-        arrive_t=np.array(arrive_t),
-        end_t=np.array(end_t),
-        travel_s=np.array(travel),
+        arrive_t=arrive,
+        end_t=arrive + np.asarray(on_scene_s, float) + wrap,
+        travel_s=tr_arr,
         team=np.array(team_of, dtype=np.int64),
         backup=np.asarray(backup, bool) & np.isfinite(disp),
         events=events,
