@@ -52,6 +52,11 @@ def _type(type_id: str) -> str:
     return f"<code>{_e(type_id)}</code>"
 
 
+def _ident(ident: str) -> str:
+    """An identifier (question or metric id) that may hold digits, shown as code."""
+    return f"<code>{_name(ident)}</code>"
+
+
 def _pw(pathway: str) -> str:
     return _name(PATHWAY_LABELS.get(pathway, pathway))
 
@@ -121,6 +126,10 @@ class _Doc:
         )
         p.source("assumption:lead_times", "assumption", ctx.cfg.lead_times.source)
         for prog in ctx.peers.programs:
+            p.source(f"peerprog:{prog.id}", "cited", f"{prog.name} ({prog.city})", prog.source)
+            for k, ev in enumerate(prog.evaluations):
+                p.source(f"peereval:{prog.id}.{k}", "cited", f"{prog.name}: {ev.design}", ev.source, ev.year,
+                         ev.unverified)
             for f in prog.figures:
                 key = f"peer:{prog.id}.{f.key}"
                 if key not in p.sources or (p.sources[key].year or 0) < f.year:
@@ -298,7 +307,7 @@ class _Doc:
                     cited(prog.team_text, prog.source),
                     cited(prog.hours_text, prog.source),
                     ", ".join(_type(t) for t in prog.call_types),
-                    ", ".join(_e(q) for q in prog.screen_out),
+                    ", ".join(_ident(q) for q in prog.screen_out),
                 ]
             )
         out = _p(
@@ -323,7 +332,7 @@ class _Doc:
                 frows.append(
                     [
                         _e(prog.name),
-                        _e(f.label),
+                        cited(f.label, f.source),
                         self.p.put(key, f.value, key, unit=f.unit, fmt=_fmt_for(f.unit)),
                         _e(_unit_word(f.unit)),
                         label(str(f.year), "year"),
@@ -480,16 +489,6 @@ class _Doc:
                     )
             elif ctx.services:
                 body.append(_p("No demand for this type in the data, so gaps are not measured."))
-            if t == "homeless_person":
-                ce = ctx.coordinated_entry
-                body.append(
-                    _p(
-                        f"Coordinated entry point: {_name(ce.name)} ({_name(ce.organization)})."
-                        if ce
-                        else "<strong>Coordinated entry point: missing from the directory.</strong> Outreach teams need a "
-                        "named coordinated entry point to refer people to housing; add it before go-live."
-                    )
-                )
             out.append(head + "".join(body))
         safety: dict[str, Any] = {}
         for exs in ctx.exclusions.values():
@@ -517,6 +516,13 @@ class _Doc:
                     caption="In the order asked; an unknown answer always goes to the safer pathway",
                 ),
             )
+        ce = ctx.coordinated_entry
+        out.insert(0, _p(
+            f"<strong>Homelessness coordinated entry point:</strong> {_name(ce.name)} ({_name(ce.organization)}); "
+            "outreach teams refer people there for housing." if ce else
+            "<strong>Homelessness coordinated entry point: missing from the directory.</strong> Outreach teams need "
+            "a named coordinated entry point to refer people to housing; add it before any homeless-outreach "
+            "pathway goes live."))
         if not ctx.services:
             out.insert(0, _p(f"<strong>Provider gaps not measured:</strong> {_e_digits(ctx.directory_note)}"))
         else:
@@ -615,13 +621,13 @@ class _Doc:
                     "Share of eligible",
                     "Teams at peak",
                     "Team-hours a week",
-                    "Operating cost a year (p5–p95)",
+                    "Operating cost a year (range)",
                     "Start-up (median)",
                     "Minimum months",
                 ],
                 rows,
                 num=(4, 5, 6, 7, 8, 9, 10),
-                caption="Phases",
+                caption="Phases (cost ranges are the fifth to ninety-fifth percentiles of the cost model)",
             )
         )
         for ph in ctx.phases:
@@ -639,7 +645,7 @@ class _Doc:
                     gates.append(
                         [
                             _e(kind),
-                            _e(g.metric),
+                            _ident(g.metric),
                             _e(g.op),
                             p.put(
                                 f"gate.{ph.index}.{kind[:4].lower()}.{g.metric}",
@@ -704,12 +710,12 @@ class _Doc:
                             "Calls a year",
                             "Teams at peak",
                             "Team-hours a week",
-                            "Crew FTE (p5–p95)",
+                            "Crew FTE (range)",
                             "Shifts (day, start, teams, length)",
                         ],
                         srows,
                         num=(1, 2, 3, 4),
-                        caption="Teams and shifts",
+                        caption="Teams and shifts (FTE range: fifth to ninety-fifth percentile)",
                     )
                 )
         return "".join(out)
@@ -769,10 +775,10 @@ class _Doc:
             vrow.append(p.put(f"budget.{ph.index}.vehicles", v, "model:costs") if v is not None else "")
         rows.append(vrow)
         out = _table(
-            ["Item (median, p5 to p95)", *[_phase_label_text(ph.index) for ph in ctx.phases]],
+            ["Item: median (range)", *[_phase_label_text(ph.index) for ph in ctx.phases]],
             rows,
             num=tuple(range(1, len(ctx.phases) + 1)),
-            caption="Budget and staffing by phase (USD a year)",
+            caption="Budget and staffing by phase, USD a year: median and the fifth to ninety-fifth percentile",
         )
         out = out.replace("PHASE_LABEL_", "")
         for ph in ctx.phases:
@@ -894,7 +900,7 @@ class _Doc:
                 continue
             rows.append(
                 [
-                    _e(s.title),
+                    cited(s.title, s.url),
                     label(str(s.year), "year") if s.year else "",
                     f'<a href="{_e(s.url)}">{_e(s.url[:70])}</a>',
                     "UNVERIFIED" if s.unverified else "",
@@ -1056,12 +1062,7 @@ def _gantt(tasks: Sequence[Any]) -> str:
     for i, t in enumerate(tasks):
         for d in t.deps:
             yd, td = by_id[d]
-            ax.annotate(
-                "",
-                xy=(t.start, n - 1 - i),
-                xytext=(td.finish, yd),
-                arrowprops={"arrowstyle": "-", "color": "#b0b7c0", "linewidth": 0.5},
-            )
+            ax.plot([td.finish, t.start], [yd, n - 1 - i], color="#b0b7c0", linewidth=0.5, zorder=0)
     ax.set_yticks(range(n), [t.name for t in reversed(tasks)], fontsize=7)
     ax.set_xlabel("months from start")
     ax.grid(axis="x", color="#e5e8ec", linewidth=0.6)
