@@ -52,12 +52,21 @@ def make_feature(i: int) -> dict[str, Any]:
     lat, lon = 39.29 + (i % 97) * 1e-4, -76.61 - (i % 89) * 1e-4
     return {
         "attributes": {
-            "RecordID": 7_000_000 + i, "CallNumber": f"P24{i:07d}", "CallDateTime": T0_MS + i * 61_000,
-            "Priority": ["Low", "Medium", "High", "Non-Emergency"][i % 4], "District": "CD",
+            "RecordID": 7_000_000 + i,
+            "CallNumber": f"P24{i:07d}",
+            "CallDateTime": T0_MS + i * 61_000,
+            "Priority": ["Low", "Medium", "High", "Non-Emergency"][i % 4],
+            "District": "CD",
             "Description": ["911/NO  VOICE", "BEHAVIOR CRISIS", "Business Check"][i % 3],
-            "IncidentLocation": f"{(i % 30) * 100} N CHARLES ST", "ZipCode": 21201.0,
-            "Neighborhood": "Mount Vernon", "PoliceDistrict": "Central", "PolicePost": 123,
-            "CouncilDistrict": 11, "Latitude": lat, "Longitude": lon, "ObjectId": i + 1,
+            "IncidentLocation": f"{(i % 30) * 100} N CHARLES ST",
+            "ZipCode": 21201.0,
+            "Neighborhood": "Mount Vernon",
+            "PoliceDistrict": "Central",
+            "PolicePost": 123,
+            "CouncilDistrict": 11,
+            "Latitude": lat,
+            "Longitude": lon,
+            "ObjectId": i + 1,
         },
         "geometry": {"x": lon, "y": lat},
     }
@@ -71,6 +80,7 @@ class FakeLayer:
         self.max_record_count = max_record_count
         self.faults: dict[int, list[str]] = {}
         self.always_fail: set[int] = set()
+        self.ignore_offset = False
         self.offsets: list[int] = []
         self.params: list[dict[str, str]] = []
 
@@ -79,7 +89,7 @@ class FakeLayer:
         self.params.append(params)
         if params.get("returnCountOnly") == "true":
             return 200, json.dumps({"count": len(self.features)}).encode(), None
-        offset = int(params.get("resultOffset", 0))
+        offset = 0 if self.ignore_offset else int(params.get("resultOffset", 0))
         self.offsets.append(offset)
         if offset in self.always_fail:
             return 500, b"<html>Internal Server Error</html>", None
@@ -105,7 +115,7 @@ class FakeLayer:
     def page_body(self, params: dict[str, str], offset: int) -> bytes:
         assert params.get("orderByFields") == "RecordID"
         count = min(int(params.get("resultRecordCount", self.max_record_count)), self.max_record_count)
-        chunk = self.features[offset: offset + count]
+        chunk = self.features[offset : offset + count]
         body = {
             "objectIdFieldName": "ObjectId",
             "uniqueIdField": {"name": "ObjectId", "isSystemMaintained": True},
@@ -154,8 +164,14 @@ def layer() -> Iterator[tuple[FakeLayer, str]]:
 
 
 def settings(url: str, **kw: Any) -> FetchSettings:
-    return FetchSettings(url=query_url(url), page_size=kw.pop("page_size", 500), retries=kw.pop("retries", 4),
-                         timeout_s=5, backoff_s=0.5, **kw)
+    return FetchSettings(
+        url=query_url(url),
+        page_size=kw.pop("page_size", 500),
+        retries=kw.pop("retries", 4),
+        timeout_s=5,
+        backoff_s=0.5,
+        **kw,
+    )
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -221,6 +237,14 @@ def test_a_rejected_query_is_bad_input_without_retries(layer, tmp_path: Path) ->
     assert sleeps == []
 
 
+def test_a_layer_that_ignores_offsets_is_detected_not_looped(layer, tmp_path: Path) -> None:
+    fake, url = layer
+    fake.ignore_offset = True
+    with pytest.raises(ArcGISError, match="does not support paging"):
+        fetch_to_csv(settings(url), tmp_path / "x.csv", progress=False, sleep=lambda s: None)
+    assert len(fake.offsets) == 2
+
+
 def test_year_selection_from_the_profile() -> None:
     from altresponse.profile import load_profile
 
@@ -228,23 +252,43 @@ def test_year_selection_from_the_profile() -> None:
     s2024 = settings_for_year(profile.section("fetch"), 2024, profile.time_zone)
     assert s2024.url.endswith("CallsForService_2021_Present/FeatureServer/0/query")
     # Baltimore's local year 2024 starts at 05:00 UTC and ends at 05:00 UTC
-    assert s2024.where == ("CallDateTime >= TIMESTAMP '2024-01-01 05:00:00' AND "
-                           "CallDateTime < TIMESTAMP '2025-01-01 05:00:00'")
+    assert s2024.where == (
+        "CallDateTime >= TIMESTAMP '2024-01-01 05:00:00' AND CallDateTime < TIMESTAMP '2025-01-01 05:00:00'"
+    )
     s2019 = settings_for_year(profile.section("fetch"), 2019, profile.time_zone)
     assert "2019" in s2019.url and s2019.where == "1=1"
     with pytest.raises(BadInput, match="2012"):
         settings_for_year(profile.section("fetch"), 2012, profile.time_zone)
-    assert year_where("T", 2024, "UTC") == ("T >= TIMESTAMP '2024-01-01 00:00:00' AND "
-                                            "T < TIMESTAMP '2025-01-01 00:00:00'")
+    assert year_where("T", 2024, "UTC") == (
+        "T >= TIMESTAMP '2024-01-01 00:00:00' AND T < TIMESTAMP '2025-01-01 00:00:00'"
+    )
 
 
 def test_cli_fetch_with_url(layer, tmp_path: Path) -> None:
     fake, url = layer
     out = tmp_path / "cli.csv"
     result = subprocess.run(
-        [sys.executable, "-m", "altresponse.cli", "fetch", "baltimore", "--year", "2024", "--url", url,
-         "--out", str(out), "--page-size", "1000", "--json"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "altresponse.cli",
+            "fetch",
+            "baltimore",
+            "--year",
+            "2024",
+            "--url",
+            url,
+            "--out",
+            str(out),
+            "--page-size",
+            "1000",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["rows"] == 2345 and summary["year"] == 2024

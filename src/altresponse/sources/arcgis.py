@@ -221,6 +221,7 @@ class ArcGISClient:
         """Yield every page in order, reading saved pages and fetching the rest."""
         offset = 0
         size = self.settings.page_size
+        previous_first: Any = None
         while True:
             page = store.load(offset) if store else None
             if page is None:
@@ -232,6 +233,12 @@ class ArcGISClient:
                 if store:
                     store.save(offset, page)
             features = page.get("features") or []
+            first = (features[0].get("attributes") or {}) if features else None
+            if offset and first is not None and first == previous_first:
+                raise ArcGISError(f"{self.settings.url}: the server returned the same page for offsets "
+                                  f"{offset - len(features)} and {offset}; the layer does not support paging "
+                                  "with resultOffset")
+            previous_first = first
             if on_page:
                 on_page(len(features))
             yield page
