@@ -35,7 +35,7 @@ PIDF_BALTIMORE = (
     'entity="pres:incident@bpd.example"><tuple id="t1"><status><gp:geopriv><gp:location-info>'
     '<gml:Point srsName="urn:ogc:def:crs:EPSG::4326"><gml:pos>39.3396 -76.6178</gml:pos></gml:Point>'
     '<civicAddress xmlns="urn:ietf:params:xml:ns:pidf:geopriv10:civicAddr"><country>US</country>'
-    '<A1>MD</A1><A3>Baltimore</A3><PRD>N</PRD><RD>Charles</RD><STS>St</STS><HNO>4215</HNO>'
+    "<A1>MD</A1><A3>Baltimore</A3><PRD>N</PRD><RD>Charles</RD><STS>St</STS><HNO>4215</HNO>"
     "</civicAddress></gp:location-info></gp:geopriv></status></tuple></presence>"
 )
 
@@ -53,15 +53,24 @@ def sample(shared: Path) -> dict[str, Any]:
 def with_incident(doc: dict[str, Any], **incident: Any) -> dict[str, Any]:
     """The standard's call-transfer sample turned into a full incident in Baltimore."""
     doc = copy.deepcopy(doc)
-    stamp = {"lastUpdateTimeStamp": "2021-04-30T15:10:00-04:00",
-             "updatedByAgencyReference": {"$ref": "state.pa.us"}}
-    doc["locationComponent"].append({"$id": "loc-incident", **stamp,
-                                     "locationTypeDescriptionRegistryText": "Incident",
-                                     "locationByValue": PIDF_BALTIMORE})
-    doc["dispatchComponent"] = [{"$id": "dispatch-1", **stamp,
-                                 "lastUpdateTimeStamp": "2021-04-30T14:44:30-04:00"}]
+    stamp = {
+        "lastUpdateTimeStamp": "2021-04-30T15:10:00-04:00",
+        "updatedByAgencyReference": {"$ref": "state.pa.us"},
+    }
+    doc["locationComponent"].append(
+        {
+            "$id": "loc-incident",
+            **stamp,
+            "locationTypeDescriptionRegistryText": "Incident",
+            "locationByValue": PIDF_BALTIMORE,
+        }
+    )
+    doc["dispatchComponent"] = [
+        {"$id": "dispatch-1", **stamp, "lastUpdateTimeStamp": "2021-04-30T14:44:30-04:00"}
+    ]
     doc["incidentComponent"] = {
-        "$id": "incident-1", **stamp,
+        "$id": "incident-1",
+        **stamp,
         "incidentTypeCommonRegistryText": "SUICTHRT",
         "incidentTypeInternalText": "SUICIDE THREAT",
         "incidentStatusCommonRegistryText": ["Closed"],
@@ -70,10 +79,18 @@ def with_incident(doc: dict[str, Any], **incident: Any) -> dict[str, Any]:
         "beatOrDispatchGroupText": "Northern",
         "locationReference": [{"$ref": "loc-incident"}],
         "dispositionComponent": [
-            {"$id": "disp-2", **stamp, "dispositionCommonRegistryCode": "Report Taken",
-             "dispositionPrimaryIndicator": False},
-            {"$id": "disp-1", **stamp, "dispositionCommonRegistryCode": "Transported",
-             "dispositionPrimaryIndicator": True},
+            {
+                "$id": "disp-2",
+                **stamp,
+                "dispositionCommonRegistryCode": "Report Taken",
+                "dispositionPrimaryIndicator": False,
+            },
+            {
+                "$id": "disp-1",
+                **stamp,
+                "dispositionCommonRegistryCode": "Transported",
+                "dispositionPrimaryIndicator": True,
+            },
         ],
         **incident,
     }
@@ -135,11 +152,15 @@ def test_broken_documents_become_rejects_with_reasons(tmp_path: Path, sample, pr
     bad_time = copy.deepcopy(good)
     bad_time["callComponent"][0]["callStartTimestamp"] = "last tuesday"
     far_away = copy.deepcopy(good)
-    far_away["locationComponent"][-1]["locationByValue"] = PIDF_BALTIMORE.replace("39.3396 -76.6178",
-                                                                                  "39.7392 -75.5398")
+    far_away["locationComponent"][-1]["locationByValue"] = PIDF_BALTIMORE.replace(
+        "39.3396 -76.6178", "39.7392 -75.5398"
+    )
     second = with_incident(sample, internalIncidentId="P211200346")
-    path = write(tmp_path, "batch.json", [good, no_version, bad_direction, unknown_type, bad_time, "text",
-                                          far_away, second])
+    path = write(
+        tmp_path,
+        "batch.json",
+        [good, no_version, bad_direction, unknown_type, bad_time, "text", far_away, second],
+    )
     calls, rejects = read_eido([path], profile)
     got = {r["source_line"]: r for r in rejects.to_pylist()}
     assert set(got) == {2, 3, 4, 5, 6}
@@ -159,14 +180,23 @@ def test_broken_documents_become_rejects_with_reasons(tmp_path: Path, sample, pr
 
 
 def test_json_lines_and_unparseable_files(tmp_path: Path, sample, profile) -> None:
-    lines = "\n".join([json.dumps(with_incident(sample)), "{not json", "",
-                       json.dumps(with_incident(sample, internalIncidentId="P2"))])
-    calls, rejects = read_eido([write(tmp_path, "feed.jsonl", lines), write(tmp_path, "cut.json", '{"eido')],
-                               profile)
+    lines = "\n".join(
+        [
+            json.dumps(with_incident(sample)),
+            "{not json",
+            "",
+            json.dumps(with_incident(sample, internalIncidentId="P2")),
+        ]
+    )
+    calls, rejects = read_eido(
+        [write(tmp_path, "feed.jsonl", lines), write(tmp_path, "cut.json", '{"eido')], profile
+    )
     assert sorted(calls.column("source_line").to_pylist()) == [1, 4]
     rej = rejects.to_pylist()
     assert [(r["source_file"], r["source_line"], r["reason"]) for r in rej] == [
-        ("feed.jsonl", 2, "bad_json"), ("cut.json", 1, "bad_json")]
+        ("feed.jsonl", 2, "bad_json"),
+        ("cut.json", 1, "bad_json"),
+    ]
 
 
 def test_pidf_helpers() -> None:
@@ -178,10 +208,33 @@ def test_pidf_helpers() -> None:
 def test_ingest_cli_reads_eido(tmp_path: Path, sample) -> None:
     path = write(tmp_path, "cad.json", [with_incident(sample), {"eidoVersion": "2.0"}])
     out = tmp_path / "calls.parquet"
-    result = subprocess.run([sys.executable, "-m", "altresponse.cli", "ingest", str(path), "--source", "eido",
-                             "--out", str(out), "--json"],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "altresponse.cli",
+            "ingest",
+            str(path),
+            "--source",
+            "eido",
+            "--out",
+            str(out),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["rows_out"] == 1 and summary["rows_rejected"] == 1
     assert pq.read_table(out).column("local_call_type").to_pylist() == ["SUICTHRT"]
+
+
+def test_taxonomy_apco_codes_are_all_eido_codes(profile) -> None:
+    from altresponse.sources.eido import apco_common_types
+
+    table = apco_common_types()
+    assert table["SUICTHRT"] == "suicidal_ideation" and table["OD"] == "overdose"
+    assert set(table) <= load_schema(str(schema_path(profile))).apco_codes
