@@ -91,25 +91,36 @@ def encode_calls(con: duckdb.DuckDBPyConnection, calls_relation: str, crosswalk:
     keep = [c for c in columns if c not in ADDED_COLUMNS]
     select_cols = ", ".join(f'c."{c}"' for c in keep)
     view = register_crosswalk(con, crosswalk)
-    key = normalize_sql(f'c."{LOCAL_COLUMN}"')
-    relation_sql = (
-        f"SELECT {select_cols}, coalesce(x.common_type, '{UNMAPPED}') AS common_type, "
-        f"coalesce(x.category, '{UNMAPPED}') AS category "
-        f"FROM {source} AS c LEFT JOIN {view} AS x ON x.local_key = {key}"
+    # The key (a regular expression) is computed once per distinct spelling, not once per call: the
+    # per-call work is a hash join on the raw string, which keeps tens of millions of rows fast.
+    lookup = (
+        f"SELECT d.{LOCAL_COLUMN} AS raw_type, x.common_type, x.category "
+        f"FROM (SELECT DISTINCT {LOCAL_COLUMN} FROM {source} AS s) AS d "
+        f"JOIN {view} AS x ON x.local_key = {normalize_sql(f'd.{LOCAL_COLUMN}')}"
     )
-    counts = con.execute(
-        f"SELECT count(*) FILTER (WHERE common_type <> '{UNMAPPED}'), "
-        f"count(*) FILTER (WHERE common_type = '{UNMAPPED}') FROM ({relation_sql})"
-    ).fetchone()
-    mapped, unmapped = (int(counts[0] or 0), int(counts[1] or 0)) if counts else (0, 0)
-    unmapped_top: list[tuple[str, int]] = []
-    if unmapped:
-        rows = con.execute(
-            f"SELECT min({LOCAL_COLUMN}) AS spelling, count(*) AS n FROM ({relation_sql}) "
-            f"WHERE common_type = '{UNMAPPED}' GROUP BY {normalize_sql(LOCAL_COLUMN)} "
-            f"ORDER BY n DESC, spelling LIMIT {int(top)}"
-        ).fetchall()
-        unmapped_top = [("" if s is None else str(s), int(n)) for s, n in rows]
+    relation_sql = (
+        f"SELECT {select_cols}, coalesce(m.common_type, '{UNMAPPED}') AS common_type, "
+        f"coalesce(m.category, '{UNMAPPED}') AS category "
+        f"FROM {source} AS c LEFT JOIN ({lookup}) AS m ON m.raw_type = c.\"{LOCAL_COLUMN}\""
+    )
+    per_type = con.execute(
+        f"SELECT t.raw_type, t.n, m.common_type IS NOT NULL AS mapped "
+        f"FROM (SELECT {LOCAL_COLUMN} AS raw_type, count(*) AS n FROM {source} AS s GROUP BY 1) AS t "
+        f"LEFT JOIN ({lookup}) AS m ON m.raw_type = t.raw_type"
+    ).fetchall()
+    mapped = sum(int(n) for _, n, ok in per_type if ok)
+    unmapped = sum(int(n) for _, n, ok in per_type if not ok)
+    spelling: dict[str, str] = {}
+    rows_by_key: Counter[str] = Counter()
+    for raw, n, ok in per_type:
+        if ok:
+            continue
+        text = "" if raw is None else str(raw)
+        key = normalize_local_type(text)
+        rows_by_key[key] += int(n)
+        spelling[key] = min(spelling.get(key, text), text)
+    ranked = sorted(((spelling[k], n) for k, n in rows_by_key.items()), key=lambda tn: (-tn[1], tn[0]))
+    unmapped_top = ranked[: int(top)]
     return EncodeResult(relation_sql, mapped, unmapped, unmapped_top)
 
 
