@@ -9,18 +9,59 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 BALTIMORE_2021_HEADER = [
-    "RecordID", "CallNumber", "CallDateTime", "Priority", "District", "Description", "IncidentLocation",
-    "ZipCode", "Neighborhood", "PoliceDistrict", "PolicePost", "CouncilDistrict", "SheriffDistricts",
-    "Community_Statistical_Areas", "Census_Tracts", "VRIZones", "Latitude", "Longitude", "Location",
+    "RecordID",
+    "CallNumber",
+    "CallDateTime",
+    "Priority",
+    "District",
+    "Description",
+    "IncidentLocation",
+    "ZipCode",
+    "Neighborhood",
+    "PoliceDistrict",
+    "PolicePost",
+    "CouncilDistrict",
+    "SheriffDistricts",
+    "Community_Statistical_Areas",
+    "Census_Tracts",
+    "VRIZones",
+    "Latitude",
+    "Longitude",
+    "Location",
 ]
 
 
-def row(call: str, when: str, description: str = "DISORDERLY", priority: str = "Medium",
-        lat: str = "39.29", lon: str = "-76.61", record: str = "1") -> list[str]:
+def row(
+    call: str,
+    when: str,
+    description: str = "DISORDERLY",
+    priority: str = "Medium",
+    lat: str = "39.29",
+    lon: str = "-76.61",
+    record: str = "1",
+) -> list[str]:
     """One Baltimore 2021 row with sensible defaults."""
-    return [record, call, when, priority, "CD", description, "100 N CHARLES ST", "21201", "Downtown",
-            "Central", "111", "11", "D1", "Downtown/Seton Hill", "Census Tract 401", "", lat, lon,
-            f"({lat},{lon})"]
+    return [
+        record,
+        call,
+        when,
+        priority,
+        "CD",
+        description,
+        "100 N CHARLES ST",
+        "21201",
+        "Downtown",
+        "Central",
+        "111",
+        "11",
+        "D1",
+        "Downtown/Seton Hill",
+        "Census Tract 401",
+        "",
+        lat,
+        lon,
+        f"({lat},{lon})",
+    ]
 
 
 def csv_text(rows: list[list[str]], header: list[str] | None = None) -> str:

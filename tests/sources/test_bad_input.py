@@ -55,9 +55,11 @@ def test_structural_csv_errors_are_rejected_with_their_line(tmp_path: Path) -> N
 
 
 def test_multiline_quoted_field_keeps_physical_line_numbers(tmp_path: Path) -> None:
-    rows = [row("P1", "2023/05/01 12:00:00+00"),
-            row("P2", "2023/05/01 13:00:00+00", description="LINE ONE\nLINE TWO"),
-            row("P3", "2023/05/01 14:00:00+00")]
+    rows = [
+        row("P1", "2023/05/01 12:00:00+00"),
+        row("P2", "2023/05/01 13:00:00+00", description="LINE ONE\nLINE TWO"),
+        row("P3", "2023/05/01 14:00:00+00"),
+    ]
     text = csv_text(rows) + "4,P4,short\n" + _line(row("P5", "2023/05/01 15:00:00+00")) + "\n"
     src = write_csv(tmp_path / "m.csv", [])
     src.write_text(text, encoding="utf-8")
@@ -71,8 +73,12 @@ def test_multiline_quoted_field_keeps_physical_line_numbers(tmp_path: Path) -> N
 
 
 def test_cp1252_bytes_are_transcoded_and_flagged(tmp_path: Path) -> None:
-    text = csv_text([row("P1", "2023/05/01 12:00:00+00"),
-                     row("P2", "2023/05/01 13:00:00+00", description="CAF\u00c9 DISTURBANCE")])
+    text = csv_text(
+        [
+            row("P1", "2023/05/01 12:00:00+00"),
+            row("P2", "2023/05/01 13:00:00+00", description="CAF\u00c9 DISTURBANCE"),
+        ]
+    )
     src = tmp_path / "cp.csv"
     src.write_bytes(text.encode("utf-8").replace("\u00c9".encode(), "\u00c9".encode("cp1252")))
     with pytest.raises(UnicodeDecodeError):
@@ -109,15 +115,21 @@ def test_timestamps_impossible_gap_and_repeat(tmp_path: Path) -> None:
     assert out["UTC"]["received_utc"] == datetime(2023, 11, 5, 1, 30, tzinfo=UTC)
     assert out["UTC"]["quality_flags"] is None
     reasons = {r["raw"].split(",")[1]: r["reason"] for r in _rejects(tmp_path / "t.rej.csv")}
-    assert reasons == {"FEB30": "bad_timestamp", "HOUR25": "bad_timestamp", "GAP": "nonexistent_local_time",
-                       "EMPTY": "missing_timestamp"}
+    assert reasons == {
+        "FEB30": "bad_timestamp",
+        "HOUR25": "bad_timestamp",
+        "GAP": "nonexistent_local_time",
+        "EMPTY": "missing_timestamp",
+    }
 
 
 def test_coordinates_outside_area_are_nulled_and_flagged(tmp_path: Path) -> None:
-    rows = [row("IN", "2023/05/01 12:00:00+00"),
-            row("ZERO", "2023/05/01 12:00:00+00", lat="0", lon="0"),
-            row("FAR", "2023/05/01 12:00:00+00", lat="40.7", lon="-74.0"),
-            row("NONE", "2023/05/01 12:00:00+00", lat="", lon="")]
+    rows = [
+        row("IN", "2023/05/01 12:00:00+00"),
+        row("ZERO", "2023/05/01 12:00:00+00", lat="0", lon="0"),
+        row("FAR", "2023/05/01 12:00:00+00", lat="40.7", lon="-74.0"),
+        row("NONE", "2023/05/01 12:00:00+00", lat="", lon=""),
+    ]
     s = ingest([write_csv(tmp_path / "c.csv", rows)], "baltimore", tmp_path / "c.parquet")
     out = {r["call_id"]: r for r in read_rows(tmp_path / "c.parquet")}
     assert (out["IN"]["latitude"], out["IN"]["longitude"]) == (39.29, -76.61)
@@ -129,13 +141,19 @@ def test_coordinates_outside_area_are_nulled_and_flagged(tmp_path: Path) -> None
 
 
 def test_empty_call_type_and_duplicates(tmp_path: Path) -> None:
-    rows = [row("A", "2023/05/01 12:00:00+00", description="FIRST"),
-            row("B", "2023/05/01 12:00:00+00", description="  "),
-            row("A", "2023/05/01 13:00:00+00", description="SECOND"),
-            row("C", "2023/05/01 12:30:00+00"),
-            row("A", "2023/05/01 14:00:00+00", description="THIRD")]
-    s = ingest([write_csv(tmp_path / "d.csv", rows)], "baltimore", tmp_path / "d.parquet",
-               rejects=tmp_path / "d.rej.csv")
+    rows = [
+        row("A", "2023/05/01 12:00:00+00", description="FIRST"),
+        row("B", "2023/05/01 12:00:00+00", description="  "),
+        row("A", "2023/05/01 13:00:00+00", description="SECOND"),
+        row("C", "2023/05/01 12:30:00+00"),
+        row("A", "2023/05/01 14:00:00+00", description="THIRD"),
+    ]
+    s = ingest(
+        [write_csv(tmp_path / "d.csv", rows)],
+        "baltimore",
+        tmp_path / "d.parquet",
+        rejects=tmp_path / "d.rej.csv",
+    )
     _balanced(s)
     assert (s.rows_in, s.rows_out, s.rows_rejected, s.duplicates_dropped) == (5, 2, 1, 2)
     assert s.rejects_by_reason == {"missing_call_type": 1}
@@ -144,10 +162,12 @@ def test_empty_call_type_and_duplicates(tmp_path: Path) -> None:
 
 
 def test_unknown_priority_is_counted_not_guessed(tmp_path: Path) -> None:
-    rows = [row("A", "2023/05/01 12:00:00+00", priority="High"),
-            row("B", "2023/05/01 12:00:00+00", priority="Urgentish"),
-            row("C", "2023/05/01 12:00:00+00", priority="Urgentish"),
-            row("D", "2023/05/01 12:00:00+00", priority="")]
+    rows = [
+        row("A", "2023/05/01 12:00:00+00", priority="High"),
+        row("B", "2023/05/01 12:00:00+00", priority="Urgentish"),
+        row("C", "2023/05/01 12:00:00+00", priority="Urgentish"),
+        row("D", "2023/05/01 12:00:00+00", priority=""),
+    ]
     s = ingest([write_csv(tmp_path / "u.csv", rows)], "baltimore", tmp_path / "u.parquet")
     out = {r["call_id"]: r["priority_class"] for r in read_rows(tmp_path / "u.parquet")}
     assert out == {"A": "high", "B": "unknown", "C": "unknown", "D": "unknown"}
@@ -177,8 +197,13 @@ def test_unusable_files_exit_2(tmp_path: Path, content: bytes, expected: str, ca
 
 def test_missing_required_column_names_it_and_lists_expected(tmp_path: Path, capsys) -> None:
     header = [h for h in BALTIMORE_2021_HEADER if h != "Description"]
-    rows = [[v for h, v in zip(BALTIMORE_2021_HEADER, row("A", "2023/05/01 12:00:00+00"), strict=True)
-             if h != "Description"]]
+    rows = [
+        [
+            v
+            for h, v in zip(BALTIMORE_2021_HEADER, row("A", "2023/05/01 12:00:00+00"), strict=True)
+            if h != "Description"
+        ]
+    ]
     src = write_csv(tmp_path / "nodesc.csv", rows, header=header)
     with pytest.raises(SystemExit) as exc:
         main(["ingest", str(src), "--source", "baltimore", "--out", str(tmp_path / "o.parquet")])

@@ -20,8 +20,10 @@ def _sha(path: Path) -> str:
 
 
 def _month(tmp_path: Path, name: str, month: int, ids: range) -> Path:
-    rows = [row(f"P{i}", f"2023/{month:02d}/{1 + i % 27:02d} {i % 24:02d}:{i % 60:02d}:00+00", record=str(i))
-            for i in ids]
+    rows = [
+        row(f"P{i}", f"2023/{month:02d}/{1 + i % 27:02d} {i % 24:02d}:{i % 60:02d}:00+00", record=str(i))
+        for i in ids
+    ]
     return write_csv(tmp_path / name, rows)
 
 
@@ -53,7 +55,9 @@ def test_reingest_is_byte_identical_and_sorted(tmp_path: Path) -> None:
 def test_append_two_months_keeps_existing_rows(tmp_path: Path) -> None:
     out = tmp_path / "calls.parquet"
     jan = _month(tmp_path, "jan.csv", 1, range(0, 300))
-    feb_rows = [row(f"P{i}", f"2023/02/{1 + i % 27:02d} 10:00:00+00", description="FEBRUARY") for i in range(250, 600)]
+    feb_rows = [
+        row(f"P{i}", f"2023/02/{1 + i % 27:02d} 10:00:00+00", description="FEBRUARY") for i in range(250, 600)
+    ]
     feb = write_csv(tmp_path / "feb.csv", feb_rows)
     s1 = ingest([jan], "baltimore", out)
     assert s1.rows_total == 300
@@ -72,8 +76,10 @@ def test_append_two_months_keeps_existing_rows(tmp_path: Path) -> None:
 
 def test_two_files_in_one_run_keep_first_file_rows(tmp_path: Path) -> None:
     a = write_csv(tmp_path / "a.csv", [row("X", "2023/05/01 12:00:00+00", description="FROM A")])
-    b = write_csv(tmp_path / "b.csv", [row("X", "2023/05/01 12:00:00+00", description="FROM B"),
-                                       row("Y", "2023/05/01 12:00:00+00")])
+    b = write_csv(
+        tmp_path / "b.csv",
+        [row("X", "2023/05/01 12:00:00+00", description="FROM B"), row("Y", "2023/05/01 12:00:00+00")],
+    )
     s = ingest([a, b], "baltimore", tmp_path / "ab.parquet")
     assert (s.rows_in, s.rows_out, s.duplicates_dropped) == (3, 2, 1)
     rows = {r["call_id"]: r for r in read_rows(tmp_path / "ab.parquet")}

@@ -37,21 +37,27 @@ def test_decc_all_rows_conserved(shared: Path, tmp_path: Path) -> None:
     assert agencies == dict(con.execute(f"SELECT Agency, count(*) FROM {raw} GROUP BY 1").fetchall())
     origin = dict(con.execute(f"SELECT origin, count(*) FROM '{path}' GROUP BY 1").fetchall())
     expected_officer = con.execute(
-        f"SELECT count(*) FROM {raw} AND Call_Reception IN ('OFFICER', 'Radio')").fetchone()[0]
+        f"SELECT count(*) FROM {raw} AND Call_Reception IN ('OFFICER', 'Radio')"
+    ).fetchone()[0]
     assert origin["officer_initiated"] == expected_officer > 3000
     disp = dict(con.execute(f"SELECT disposition_class, count(*) FROM '{path}' GROUP BY 1").fetchall())
     assert disp["report"] >= 2385 and disp["citation"] == 1356
     # The first row: 2025-08-24 00:07:06 EDT = 04:07:06 UTC; dispatched 00:09:46.810.
-    first = con.execute(f"SELECT received_utc, dispatch_delay_s FROM '{path}' WHERE call_id = '25-071089'").fetchone()
+    first = con.execute(
+        f"SELECT received_utc, dispatch_delay_s FROM '{path}' WHERE call_id = '25-071089'"
+    ).fetchone()
     assert first[0] == datetime(2025, 8, 24, 4, 7, 6, tzinfo=UTC)
     assert first[1] == pytest.approx(160.81)
+
     # Fall-back hour (2025-11-02 01:xx local happened twice): resolved to the first, daylight-time
     # occurrence (05:xx UTC) and flagged; nothing lands in the second occurrence (06:xx UTC).
     def window(lo: str, hi: str) -> tuple[int, int]:
         row = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE quality_flags LIKE '%ambiguous_local_time%') FROM '{path}' "
+            "SELECT count(*), count(*) FILTER (WHERE quality_flags LIKE '%ambiguous_local_time%') "
+            f"FROM '{path}' "
             f"WHERE received_utc >= TIMESTAMPTZ '2025-11-02 {lo}:00:00+00' "
-            f"AND received_utc < TIMESTAMPTZ '2025-11-02 {hi}:00:00+00'").fetchone()
+            f"AND received_utc < TIMESTAMPTZ '2025-11-02 {hi}:00:00+00'"
+        ).fetchone()
         return int(row[0]), int(row[1])
 
     n_first, n_flagged = window("05", "06")
@@ -71,7 +77,12 @@ def test_sfpd_all_rows_conserved(shared: Path, tmp_path: Path) -> None:
     row = con.execute(f"""SELECT received_utc, disposition_class, time_zone, agency, latitude
                           FROM '{path}' WHERE call_id = '161100690'""").fetchone()
     # 04/19/2016 07:45 AM Pacific daylight time = 14:45 UTC.
-    assert row[:4] == (datetime(2016, 4, 19, 14, 45, tzinfo=UTC), "advised_handled", "America/Los_Angeles", "SFPD")
+    assert row[:4] == (
+        datetime(2016, 4, 19, 14, 45, tzinfo=UTC),
+        "advised_handled",
+        "America/Los_Angeles",
+        "SFPD",
+    )
     assert row[4] == pytest.approx(37.7424950002)
     disp = dict(con.execute(f"SELECT disposition_class, count(*) FROM '{path}' GROUP BY 1").fetchall())
     assert disp["arrest"] == 224 and disp["citation"] == 2472

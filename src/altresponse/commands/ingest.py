@@ -16,15 +16,20 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
         files: list[Path] = typer.Argument(..., help="One or more export files (CSV, or EIDO JSON)."),
-        source: str = typer.Option(..., "--source",
-                                   help="Adapter: baltimore, decc, sfpd, eido or generic (with --mapping)."),
+        source: str = typer.Option(
+            ..., "--source", help="Adapter: baltimore, decc, sfpd, eido or generic (with --mapping)."
+        ),
         out: Path = typer.Option(..., "--out", help="Canonical calls Parquet to write."),
-        mapping: Path | None = typer.Option(None, "--mapping", help="Column map YAML (required for generic)."),
+        mapping: Path | None = typer.Option(
+            None, "--mapping", help="Column map YAML (required for generic)."
+        ),
         profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
         rejects: Path | None = typer.Option(
-            None, "--rejects", help="Rejects file (.csv or .parquet); default <out>.rejects.csv."),
-        append: bool = typer.Option(False, "--append",
-                                    help="Merge into an existing --out; existing rows win on (agency, call_id)."),
+            None, "--rejects", help="Rejects file (.csv or .parquet); default <out>.rejects.csv."
+        ),
+        append: bool = typer.Option(
+            False, "--append", help="Merge into an existing --out; existing rows win on (agency, call_id)."
+        ),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON on the last line."),
     ) -> None:
         """Read CAD exports into the canonical calls table; every record ends in the output or the rejects."""
@@ -35,21 +40,33 @@ def register(app: typer.Typer) -> None:
         if mapping is not None and source not in ("generic", "baltimore", "decc", "sfpd"):
             raise BadInput("--mapping applies to CSV sources only")
         console = Console(stderr=True)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task("starting", total=None)
             summary = ingest(
-                files, source, out, mapping=mapping, profile=profile, rejects=rejects, append=append,
+                files,
+                source,
+                out,
+                mapping=mapping,
+                profile=profile,
+                rejects=rejects,
+                append=append,
                 progress=lambda msg: bar.update(task, description=msg),
             )
         data = summary.as_dict()
         if json_out:
             emit_json(data)
             return
-        typer.echo(f"{summary.out}: {summary.rows_out:,} calls written "
-                   f"({summary.rows_total:,} in the file)")
-        typer.echo(f"read {summary.rows_in:,}; rejected {summary.rows_rejected:,} "
-                   f"(see {summary.rejects_path}); duplicates dropped {summary.duplicates_dropped:,}")
+        typer.echo(f"{summary.out}: {summary.rows_out:,} calls written ({summary.rows_total:,} in the file)")
+        typer.echo(
+            f"read {summary.rows_in:,}; rejected {summary.rows_rejected:,} "
+            f"(see {summary.rejects_path}); duplicates dropped {summary.duplicates_dropped:,}"
+        )
         for reason, n in summary.rejects_by_reason.items():
             typer.echo(f"  rejected {reason}: {n:,}")
         for fieldname, codes in summary.unknown_codes.items():

@@ -46,8 +46,14 @@ STAGED_EXTRA: tuple[tuple[str, str], ...] = (
     ("origin_raw", "VARCHAR"),
 )
 # Chain order checks: (earlier, later) pairs whose reversal flags `time_chain_out_of_order`.
-_CHAIN = (("received", "dispatch"), ("dispatch", "enroute"), ("enroute", "arrival"), ("received", "arrival"),
-          ("arrival", "clear"), ("received", "close"))
+_CHAIN = (
+    ("received", "dispatch"),
+    ("dispatch", "enroute"),
+    ("enroute", "arrival"),
+    ("received", "arrival"),
+    ("arrival", "clear"),
+    ("received", "close"),
+)
 # Interval columns: name -> (from, to).
 _INTERVALS = {
     "dispatch_delay_s": ("received", "dispatch"),
@@ -101,7 +107,7 @@ class _Columns:
     """Resolves map column names against the file's header (case-insensitive)."""
 
     def __init__(self, header: list[str]) -> None:
-        self._by_lower = {}
+        self._by_lower: dict[str, str] = {}
         for h in header:
             self._by_lower.setdefault(h.lower(), h)
 
@@ -137,10 +143,18 @@ def _time_parts(name: str, spec: FieldSpec, cols: _Columns) -> dict[str, str]:
     """Expressions for one time field: text, absolute (had an offset) and wall-clock parts."""
     col = cols.get(spec.column) if spec.column else None
     if col is None:
-        return {"s": "CAST(NULL AS VARCHAR)", "abs": "CAST(NULL AS TIMESTAMPTZ)", "naive": "CAST(NULL AS TIMESTAMP)"}
+        return {
+            "s": "CAST(NULL AS VARCHAR)",
+            "abs": "CAST(NULL AS TIMESTAMPTZ)",
+            "naive": "CAST(NULL AS TIMESTAMP)",
+        }
     s = _text(col)
-    formats = spec.formats or ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S.%f",
-                               "%Y-%m-%dT%H:%M:%S.%f"]
+    formats = spec.formats or [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S.%f",
+        "%Y-%m-%dT%H:%M:%S.%f",
+    ]
     offset_formats = [f + "%z" for f in formats] + [f + " %z" for f in formats]
     has_off = f"regexp_matches({s}, {lit(_OFFSET_TAIL)})"
     with_z = f"(CASE WHEN ends_with({s}, 'Z') THEN {s}[:-2] || '+00' ELSE {s} END)"
@@ -166,14 +180,25 @@ def _raw_record(header_cols: list[str], delimiter: str) -> str:
 def _read_csv_sql(path: Path, header: list[str], cmap: ColumnMap, rejects: str | None) -> str:
     columns = "{" + ", ".join(f"{lit(h)}: 'VARCHAR'" for h in header) + "}"
     opts = [
-        f"columns={columns}", "auto_detect=false", "header=true", f"delim={lit(cmap.delimiter)}",
-        "quote='\"'", "escape='\"'", "null_padding=false", "strict_mode=true",
-        f"nullstr={_list_lit(cmap.null_strings)}", "max_line_size=4194304",
+        f"columns={columns}",
+        "auto_detect=false",
+        "header=true",
+        f"delim={lit(cmap.delimiter)}",
+        "quote='\"'",
+        "escape='\"'",
+        "null_padding=false",
+        "strict_mode=true",
+        f"nullstr={_list_lit(cmap.null_strings)}",
+        "max_line_size=4194304",
     ]
     if not rejects:
         opts.append("ignore_errors=true")  # a second read of a file whose bad records are already known
     else:
-        opts += ["store_rejects=true", f"rejects_table={lit(rejects + '_err')}", f"rejects_scan={lit(rejects + '_scan')}"]
+        opts += [
+            "store_rejects=true",
+            f"rejects_table={lit(rejects + '_err')}",
+            f"rejects_scan={lit(rejects + '_scan')}",
+        ]
     return f"read_csv({lit(str(path))}, {', '.join(opts)})"
 
 
@@ -184,8 +209,10 @@ def create_staged(con: duckdb.DuckDBPyConnection, canonical_ddl: str) -> None:
     con.execute("CREATE TABLE gaps (file_idx INTEGER, g BIGINT, cnt BIGINT)")
     con.execute("CREATE TABLE linefix (file_idx INTEGER, rid BIGINT, line BIGINT)")
     con.execute("CREATE TABLE transcoded (file_idx INTEGER, line BIGINT)")
-    con.execute("CREATE TABLE csv_rejects (file_idx INTEGER, source_file VARCHAR, source_line BIGINT, "
-                "reason VARCHAR, detail VARCHAR, raw VARCHAR)")
+    con.execute(
+        "CREATE TABLE csv_rejects (file_idx INTEGER, source_file VARCHAR, source_line BIGINT, "
+        "reason VARCHAR, detail VARCHAR, raw VARCHAR)"
+    )
 
 
 def stage_csv(
@@ -261,12 +288,16 @@ def stage_csv(
     zone_local = {name: f[name].zone == "local" for name in times}
 
     # Step 1 (p): parse text; one row per good CSV record, in file order.
-    p_cols = [f"row_number() OVER () - 1 AS rid"]
+    p_cols = ["row_number() OVER () - 1 AS rid"]
     p_cols += [f"{expr} AS {ident(name)}" for name, expr in sel.items()]
     p_cols += [f"{e} AS unk_{n}" for n, e in unk.items()]
     p_cols += [f"{lat_e} AS lat0", f"{lon_e} AS lon0"]
     for name, parts in times.items():
-        p_cols += [f"{parts['s']} AS {name}_s", f"{parts['abs']} AS {name}_abs", f"{parts['naive']} AS {name}_naive"]
+        p_cols += [
+            f"{parts['s']} AS {name}_s",
+            f"{parts['abs']} AS {name}_abs",
+            f"{parts['naive']} AS {name}_naive",
+        ]
     # The source columns pass through under neutral names so rejected rows can show their record.
     p_cols += [f"{ident(h)} AS c{i}" for i, h in enumerate(header)]
 
@@ -285,10 +316,12 @@ def stage_csv(
             inside = f"({n} >= {name}_tz_start AND {n} < {name}_tz_end)"
             gap[name] = f"coalesce({inside} AND {name}_tz_after > {name}_tz_before, false)"
             amb[name] = f"coalesce({inside} AND {name}_tz_after < {name}_tz_before, false)"
-            local_utc = (f"(CASE WHEN {gap[name]} THEN NULL "
-                         f"WHEN {n} < coalesce({name}_tz_start, {n}) OR {inside} "
-                         f"THEN timezone('UTC', {n} - to_seconds({name}_tz_before)) "
-                         f"ELSE timezone('UTC', {n} - to_seconds({name}_tz_after)) END)")
+            local_utc = (
+                f"(CASE WHEN {gap[name]} THEN NULL "
+                f"WHEN {n} < coalesce({name}_tz_start, {n}) OR {inside} "
+                f"THEN timezone('UTC', {n} - to_seconds({name}_tz_before)) "
+                f"ELSE timezone('UTC', {n} - to_seconds({name}_tz_after)) END)"
+            )
         else:
             gap[name] = amb[name] = "false"
             local_utc = f"timezone('UTC', {n})"
@@ -298,12 +331,21 @@ def stage_csv(
     q_cols = ["pz.*"]
     for name in TIME_FIELDS:
         if name in times:
-            q_cols += [f"{utc[name]} AS {name}_utc0", f"{gap[name]} AS {name}_gap", f"{amb[name]} AS {name}_amb"]
+            q_cols += [
+                f"{utc[name]} AS {name}_utc0",
+                f"{gap[name]} AS {name}_gap",
+                f"{amb[name]} AS {name}_amb",
+            ]
         else:
-            q_cols += [f"CAST(NULL AS TIMESTAMPTZ) AS {name}_utc0", f"false AS {name}_gap", f"false AS {name}_amb"]
+            q_cols += [
+                f"CAST(NULL AS TIMESTAMPTZ) AS {name}_utc0",
+                f"false AS {name}_gap",
+                f"false AS {name}_amb",
+            ]
 
-    in_box = (f"(lat0 BETWEEN {bbox.min_lat} AND {bbox.max_lat} AND lon0 BETWEEN {bbox.min_lon} "
-              f"AND {bbox.max_lon})")
+    in_box = (
+        f"(lat0 BETWEEN {bbox.min_lat} AND {bbox.max_lat} AND lon0 BETWEEN {bbox.min_lon} AND {bbox.max_lon})"
+    )
     received_ok = "(received_utc0 IS NOT NULL AND year(received_utc0) BETWEEN 1970 AND 2099)"
     rec_col = f["received"].column or "received"
     formats_txt = "; ".join(f["received"].formats) or "ISO 8601"
@@ -325,16 +367,23 @@ def stage_csv(
     )
     flags = []
     if has_coords:
-        flags.append("CASE WHEN lat0 IS NOT NULL AND lon0 IS NOT NULL AND NOT "
-                     f"{in_box} THEN 'coordinates_outside_area' END")
+        flags.append(
+            "CASE WHEN lat0 IS NOT NULL AND lon0 IS NOT NULL AND NOT "
+            f"{in_box} THEN 'coordinates_outside_area' END"
+        )
         flags.append("CASE WHEN lat0 IS NULL OR lon0 IS NULL THEN 'coordinates_missing' END")
     amb_any = " OR ".join(f"{n}_amb" for n in TIME_FIELDS)
     flags.append(f"CASE WHEN {amb_any} THEN 'ambiguous_local_time' END")
     order_bad = " OR ".join(f"coalesce({b}_utc0 < {a}_utc0, false)" for a, b in _CHAIN)
     flags.append(f"CASE WHEN {order_bad} THEN 'time_chain_out_of_order' END")
-    bad_times = ", ".join(
-        f"CASE WHEN {n}_s IS NOT NULL AND {n}_utc0 IS NULL THEN {lit(n)} END" for n in TIME_FIELDS if n != "received" and n in times
-    ) or "CAST(NULL AS VARCHAR)"
+    bad_times = (
+        ", ".join(
+            f"CASE WHEN {n}_s IS NOT NULL AND {n}_utc0 IS NULL THEN {lit(n)} END"
+            for n in TIME_FIELDS
+            if n != "received" and n in times
+        )
+        or "CAST(NULL AS VARCHAR)"
+    )
 
     out: dict[str, str] = {}
     for name in canonical_names:
@@ -349,22 +398,38 @@ def stage_csv(
     out["latitude"] = f"CASE WHEN {in_box} THEN lat0 END"
     out["longitude"] = f"CASE WHEN {in_box} THEN lon0 END"
     out["quality_flags"] = f"nullif(concat_ws(';', {', '.join(flags)}), '')"
-    out["priority_raw"], out["origin"], out["disposition_raw"] = "priority_raw", "origin_class", "disposition_raw"
+    out["priority_raw"], out["origin"], out["disposition_raw"] = (
+        "priority_raw",
+        "origin_class",
+        "disposition_raw",
+    )
     out["priority_class"], out["disposition_class"] = "priority_class", "disposition_class"
     ordered = [f"{out[n]} AS {ident(n)}" for n in canonical_names]
     extras = [
-        f"{file_idx} AS file_idx", "rid", f"{reason} AS reason", f"{detail} AS detail",
+        f"{file_idx} AS file_idx",
+        "rid",
+        f"{reason} AS reason",
+        f"{detail} AS detail",
         f"CASE WHEN ({reason}) IS NOT NULL THEN {_raw_record(header, cmap.delimiter)} END AS raw",
-        "unk_priority", "unk_origin", "unk_disposition", f"nullif(concat_ws(';', {bad_times}), '') AS bad_times",
+        "unk_priority",
+        "unk_origin",
+        "unk_disposition",
+        f"nullif(concat_ws(';', {bad_times}), '') AS bad_times",
         "origin_raw",
     ]
     days = day_table(time_zone)
     con.register("tzt_arrow", days)
-    for part, col in (("start", "local_start"), ("end", "local_end"), ("before", "before_s"), ("after", "after_s")):
+    for part, col in (
+        ("start", "local_start"),
+        ("end", "local_end"),
+        ("before", "before_s"),
+        ("after", "after_s"),
+    ):
         con.execute(f"SET VARIABLE {tzv}_{part} = (SELECT list({col} ORDER BY day) FROM tzt_arrow)")
     con.unregister("tzt_arrow")
     pz = f"SELECT p.*{''.join(', ' + e for e in lookups)} FROM (SELECT {', '.join(p_cols)} FROM {source}) p"
-    sql = f"INSERT INTO staged SELECT {', '.join(ordered + extras)} FROM (SELECT {', '.join(q_cols)} FROM ({pz}) pz) q"
+    q = f"SELECT {', '.join(q_cols)} FROM ({pz}) pz"
+    sql = f"INSERT INTO staged SELECT {', '.join(ordered + extras)} FROM ({q}) q"
     con.execute(sql)
 
     rows_read = _scalar(con, f"SELECT count(*) FROM staged WHERE file_idx = {file_idx}")
@@ -380,7 +445,8 @@ def stage_csv(
     con.execute(f"""
         INSERT INTO gaps
         SELECT {file_idx}, g, max(j) + 1 FROM (
-            SELECT rec - 2 - (row_number() OVER (ORDER BY rec) - 1) AS g, row_number() OVER (ORDER BY rec) - 1 AS j
+            SELECT rec - 2 - (row_number() OVER (ORDER BY rec) - 1) AS g,
+                   row_number() OVER (ORDER BY rec) - 1 AS j
             FROM rej_rec) GROUP BY g
     """)
     records = rows_read + csv_rejects
@@ -388,7 +454,7 @@ def stage_csv(
     rec_to_line = "rec"
     if multiline:
         _number_multiline(con, read_path, header, cmap, file_idx)
-        rec_to_line = f"coalesce((SELECT line FROM recline WHERE recline.rec = rej_rec.rec), rec)"
+        rec_to_line = "coalesce((SELECT line FROM recline WHERE recline.rec = rej_rec.rec), rec)"
     reason_case = "CASE etype " + " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in CSV_REASONS.items())
     reason_case += " ELSE 'csv_error' END"
     con.execute(f"""
@@ -405,14 +471,20 @@ def stage_csv(
     for t in (f"{rej}_err", f"{rej}_scan"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
     return StageResult(
-        file=path.name, map_name=cmap.name, rows_read=rows_read, csv_rejects=csv_rejects,
-        physical_lines=info.physical_lines, multiline=multiline,
-        transcoded_lines=len(info.transcoded_lines), header=info.header,
+        file=path.name,
+        map_name=cmap.name,
+        rows_read=rows_read,
+        csv_rejects=csv_rejects,
+        physical_lines=info.physical_lines,
+        multiline=multiline,
+        transcoded_lines=len(info.transcoded_lines),
+        header=info.header,
     )
 
 
-def _number_multiline(con: duckdb.DuckDBPyConnection, read_path: Path, header: list[str], cmap: ColumnMap,
-                      file_idx: int) -> None:
+def _number_multiline(
+    con: duckdb.DuckDBPyConnection, read_path: Path, header: list[str], cmap: ColumnMap, file_idx: int
+) -> None:
     """Physical start line of every record when quoted fields span lines (second, rarer read)."""
     cat = "concat_ws(chr(31), " + ", ".join(ident(h) for h in header) + ")"
     source = _read_csv_sql(read_path, header, cmap, None)
@@ -426,14 +498,16 @@ def _number_multiline(con: duckdb.DuckDBPyConnection, read_path: Path, header: l
         CREATE OR REPLACE TEMP TABLE recline AS
         WITH good AS (
             SELECT gs.rid, 2 + gs.rid + coalesce(g.cnt, 0) AS rec, gs.span
-            FROM good_span gs ASOF LEFT JOIN (SELECT * FROM gaps WHERE file_idx = {file_idx}) g ON gs.rid >= g.g
+            FROM good_span gs
+            ASOF LEFT JOIN (SELECT * FROM gaps WHERE file_idx = {file_idx}) g ON gs.rid >= g.g
         ), recs AS (
             SELECT 1 AS rec, 1 AS span, NULL::BIGINT AS rid
             UNION ALL SELECT rec, span, rid FROM good
             UNION ALL SELECT rec, 1 + length(rtrim(raw, chr(13) || chr(10)))
-                              - length(replace(rtrim(raw, chr(13) || chr(10)), chr(10), '')), NULL FROM rej_rec
+                   - length(replace(rtrim(raw, chr(13) || chr(10)), chr(10), '')), NULL FROM rej_rec
         )
-        SELECT rec, rid, 1 + coalesce(sum(span) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+        SELECT rec, rid,
+               1 + coalesce(sum(span) OVER (ORDER BY rec ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
                AS line
         FROM recs
     """)

@@ -24,7 +24,7 @@ from altresponse.fsio import atomic_path
 from altresponse.profile import Profile, load_profile
 from altresponse.settings import get_settings
 from altresponse.sources.engine import STAGED_EXTRA, create_staged, lit, stage_csv
-from altresponse.sources.mapping import choose_map
+from altresponse.sources.mapping import choose_map, load_map
 from altresponse.sources.textcheck import inspect_file, transcode_to_utf8
 
 SOURCES: tuple[str, ...] = ("baltimore", "decc", "sfpd", "eido", "generic")
@@ -109,8 +109,13 @@ def ingest(
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     say = progress or (lambda _msg: None)
     files = [Path(p) for p in paths]
-    summary = IngestSummary(source=source, adapters=[], files=[p.name for p in files], out=str(out),
-                            rejects_path=str(rejects_path))
+    summary = IngestSummary(
+        source=source,
+        adapters=[],
+        files=[p.name for p in files],
+        out=str(out),
+        rejects_path=str(rejects_path),
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".ingest-", dir=out.parent) as tmp:
         workdir = Path(tmp)
@@ -135,14 +140,19 @@ def ingest(
     return summary
 
 
-def _stage_one_csv(con: duckdb.DuckDBPyConnection, path: Path, idx: int, source: str,
-                   mapping: str | Path | None, prof: Profile, workdir: Path,
-                   summary: IngestSummary) -> dict[str, Any]:
-    info = inspect_file(path)
+def _stage_one_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    idx: int,
+    source: str,
+    mapping: str | Path | None,
+    prof: Profile,
+    workdir: Path,
+    summary: IngestSummary,
+) -> dict[str, Any]:
+    delimiter = load_map(mapping).delimiter if mapping is not None else ","
+    info = inspect_file(path, delimiter)
     cmap = choose_map(source, info.header, str(path), mapping)
-    if cmap.delimiter != ",":
-        info = inspect_file(path, cmap.delimiter)
-        cmap = choose_map(source, info.header, str(path), mapping)
     read_path = path
     if not info.valid_utf8:
         read_path = workdir / f"transcoded_{idx}.csv"
@@ -150,22 +160,35 @@ def _stage_one_csv(con: duckdb.DuckDBPyConnection, path: Path, idx: int, source:
     if cmap.name not in summary.adapters:
         summary.adapters.append(cmap.name)
     result = stage_csv(
-        con, path=path, read_path=read_path, file_idx=idx, info=info, cmap=cmap, agency=prof.agency,
-        time_zone=cmap.time_zone or prof.time_zone, bbox=cmap.bbox or prof.bbox,
+        con,
+        path=path,
+        read_path=read_path,
+        file_idx=idx,
+        info=info,
+        cmap=cmap,
+        agency=prof.agency,
+        time_zone=cmap.time_zone or prof.time_zone,
+        bbox=cmap.bbox or prof.bbox,
         canonical_names=schema.CALLS.names,
     )
     summary.transcoded_lines += result.transcoded_lines
-    return {"file": path.name, "adapter": cmap.name, "rows_in": result.rows_read + result.csv_rejects,
-            "csv_rejects": result.csv_rejects, "multiline_records": result.multiline,
-            "transcoded_lines": result.transcoded_lines}
+    return {
+        "file": path.name,
+        "adapter": cmap.name,
+        "rows_in": result.rows_read + result.csv_rejects,
+        "csv_rejects": result.csv_rejects,
+        "multiline_records": result.multiline,
+        "transcoded_lines": result.transcoded_lines,
+    }
 
 
 def _stage_eido(con: duckdb.DuckDBPyConnection, path: Path, idx: int, prof: Profile) -> dict[str, Any]:
     try:
         from altresponse.sources import eido  # imported lazily: the EIDO reader is optional
     except ImportError as exc:
-        raise BadInput("--source eido is not available in this installation (altresponse.sources.eido "
-                       "is missing)") from exc
+        raise BadInput(
+            "--source eido is not available in this installation (altresponse.sources.eido is missing)"
+        ) from exc
     read_eido = getattr(eido, "read_eido", None)
     if read_eido is None:
         raise BadInput("--source eido is not available: altresponse.sources.eido has no read_eido()")
@@ -187,8 +210,14 @@ def _stage_eido(con: duckdb.DuckDBPyConnection, path: Path, idx: int, prof: Prof
         con.execute(f"INSERT INTO csv_rejects SELECT {idx}, * FROM eido_rej")
         con.unregister("eido_rej")
     n_rej = rejected.num_rows if rejected is not None else 0
-    return {"file": path.name, "adapter": "eido", "rows_in": calls.num_rows + n_rej, "csv_rejects": n_rej,
-            "multiline_records": False, "transcoded_lines": 0}
+    return {
+        "file": path.name,
+        "adapter": "eido",
+        "rows_in": calls.num_rows + n_rej,
+        "csv_rejects": n_rej,
+        "multiline_records": False,
+        "transcoded_lines": 0,
+    }
 
 
 def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: IngestSummary) -> None:
@@ -216,10 +245,14 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
     flags = "s.quality_flags"
     if one("SELECT count(*) FROM transcoded"):
         joins += f" LEFT JOIN transcoded tc ON tc.file_idx = s.file_idx AND tc.line = {line}"
-        flags = "CASE WHEN tc.line IS NOT NULL THEN concat_ws(';', s.quality_flags, 'transcoded_cp1252') " \
-                "ELSE s.quality_flags END"
-    con.execute(f"CREATE VIEW numbered AS SELECT s.* REPLACE ({line} AS source_line, {flags} AS quality_flags) "
-                f"FROM staged s{joins}")
+        flags = (
+            "CASE WHEN tc.line IS NOT NULL THEN concat_ws(';', s.quality_flags, 'transcoded_cp1252') "
+            "ELSE s.quality_flags END"
+        )
+    con.execute(
+        f"CREATE VIEW numbered AS SELECT s.* REPLACE ({line} AS source_line, {flags} AS quality_flags) "
+        f"FROM staged s{joins}"
+    )
 
     existing = False
     if append and out.exists():
@@ -228,8 +261,10 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
         except Exception as exc:  # pyarrow raises several types for a non-Parquet file
             raise BadInput(f"cannot --append: not a Parquet file ({exc})", file=str(out)) from exc
         if names != cols:
-            raise BadInput(f"cannot --append: columns differ from the calls schema (expected {', '.join(cols)})",
-                           file=str(out))
+            raise BadInput(
+                f"cannot --append: columns differ from the calls schema (expected {', '.join(cols)})",
+                file=str(out),
+            )
         existing = True
         sel = ", ".join(f'"{c}"' for c in cols)
         con.execute(f"CREATE TABLE existing AS SELECT {sel} FROM read_parquet({lit(str(out))})")
@@ -238,9 +273,14 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
     keys = "SELECT agency, call_id FROM staged WHERE reason IS NULL"
     if existing:
         keys += " UNION ALL SELECT agency, call_id FROM existing"
-    con.execute(f"CREATE TEMP TABLE dup_keys AS SELECT agency, call_id FROM ({keys}) GROUP BY ALL HAVING count(*) > 1")
-    prior = "SELECT 0 AS prio, -1 AS file_idx, 0::BIGINT AS rid, agency, call_id FROM existing UNION ALL " \
-        if existing else ""
+    con.execute(
+        f"CREATE TEMP TABLE dup_keys AS SELECT agency, call_id FROM ({keys}) GROUP BY ALL HAVING count(*) > 1"
+    )
+    prior = (
+        "SELECT 0 AS prio, -1 AS file_idx, 0::BIGINT AS rid, agency, call_id FROM existing UNION ALL "
+        if existing
+        else ""
+    )
     con.execute(f"""
         CREATE TEMP TABLE losers AS
         SELECT file_idx, rid FROM (
@@ -251,8 +291,10 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
             WHERE (agency, call_id) IN (SELECT (agency, call_id) FROM dup_keys)
         ) WHERE rn > 1 AND prio = 1
     """)
-    con.execute("CREATE VIEW accepted AS SELECT * FROM numbered n WHERE reason IS NULL "
-                "AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.file_idx = n.file_idx AND l.rid = n.rid)")
+    con.execute(
+        "CREATE VIEW accepted AS SELECT * FROM numbered n WHERE reason IS NULL "
+        "AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.file_idx = n.file_idx AND l.rid = n.rid)"
+    )
     sel = ", ".join(f'"{c}"' for c in cols)
     union = f" UNION ALL SELECT {sel} FROM existing" if existing else ""
     con.execute(f"CREATE VIEW final AS SELECT {sel} FROM accepted{union}")
@@ -280,16 +322,20 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
         if rows:
             unknown[name] = {str(k): int(v) for k, v in rows}
     summary.unknown_codes = unknown
-    summary.quality_flags = dict(con.execute("""
+    summary.quality_flags = dict(
+        con.execute("""
         SELECT flag, count(*) FROM (SELECT unnest(string_split(quality_flags, ';')) AS flag
                                     FROM accepted WHERE quality_flags IS NOT NULL)
         GROUP BY flag ORDER BY flag
-    """).fetchall())
-    summary.unparsed_times = dict(con.execute("""
+    """).fetchall()
+    )
+    summary.unparsed_times = dict(
+        con.execute("""
         SELECT t, count(*) FROM (SELECT unnest(string_split(bad_times, ';')) AS t
                                  FROM accepted WHERE bad_times IS NOT NULL)
         GROUP BY t ORDER BY t
-    """).fetchall())
+    """).fetchall()
+    )
     balance = summary.rows_out + summary.rows_rejected + summary.duplicates_dropped
     if summary.rows_in != balance:
         raise AssertionError(
@@ -305,8 +351,10 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path
     ).to_arrow_reader(200_000)
     with atomic_path(out) as tmp:
         write_parquet(reader, tmp, schema.CALLS.arrow_schema())
-    rej_sql = ("SELECT source_file, source_line, reason, detail, raw FROM all_rejects "
-               "ORDER BY file_idx, source_line, reason")
+    rej_sql = (
+        "SELECT source_file, source_line, reason, detail, raw FROM all_rejects "
+        "ORDER BY file_idx, source_line, reason"
+    )
     with atomic_path(rejects_path) as tmp:
         if rejects_path.suffix.lower() == ".parquet":
             write_parquet(con.sql(rej_sql).to_arrow_reader(200_000), tmp, schema.REJECTS.arrow_schema())
@@ -319,8 +367,16 @@ def write_parquet(reader: pa.RecordBatchReader, path: Path, target: pa.Schema) -
     written = 0
     pending: list[pa.RecordBatch] = []
     pending_rows = 0
-    with pq.ParquetWriter(path, target, compression="zstd", compression_level=3, use_dictionary=True,
-                          write_statistics=True, version="2.6", data_page_version="1.0") as writer:
+    with pq.ParquetWriter(
+        path,
+        target,
+        compression="zstd",
+        compression_level=3,
+        use_dictionary=True,
+        write_statistics=True,
+        version="2.6",
+        data_page_version="1.0",
+    ) as writer:
 
         def flush(final: bool) -> None:
             nonlocal pending, pending_rows, written

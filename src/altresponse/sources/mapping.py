@@ -29,7 +29,12 @@ SOURCE_MAPS: dict[str, tuple[str, ...]] = {
 
 TIME_FIELDS: tuple[str, ...] = ("received", "dispatch", "enroute", "arrival", "clear", "close")
 TEXT_FIELDS: tuple[str, ...] = (
-    "block_address", "district", "neighborhood", "csa", "census_tract", "zip_code",
+    "block_address",
+    "district",
+    "neighborhood",
+    "csa",
+    "census_tract",
+    "zip_code",
 )
 CODE_FIELDS: dict[str, tuple[str, ...]] = {
     "priority": schema.PRIORITY_CLASSES,
@@ -58,7 +63,9 @@ class FieldSpec(BaseModel):
     # Code fields: optional regex whose first group is the code, then the code table.
     extract: str | None = None
     codes: dict[str, str] = Field(default_factory=dict)
-    default: str | None = Field(None, description="Class for codes not in the table; declared, so not counted.")
+    default: str | None = Field(
+        None, description="Class for codes not in the table; declared, so not counted."
+    )
     missing: str = Field("unknown", description="Class when the source value is empty.")
     # Boolean fields: which values mean true.
     true_values: list[str] = Field(default_factory=list)
@@ -90,8 +97,18 @@ class ColumnMap(BaseModel):
     @model_validator(mode="after")
     def _check_fields(self) -> ColumnMap:
         allowed = {
-            "call_id", "agency", "local_call_type", "priority", "origin", "disposition",
-            "latitude", "longitude", "location_pair", "is_synthetic", *TIME_FIELDS, *TEXT_FIELDS,
+            "call_id",
+            "agency",
+            "local_call_type",
+            "priority",
+            "origin",
+            "disposition",
+            "latitude",
+            "longitude",
+            "location_pair",
+            "is_synthetic",
+            *TIME_FIELDS,
+            *TEXT_FIELDS,
         }
         unknown = sorted(set(self.fields) - allowed)
         if unknown:
@@ -189,5 +206,6 @@ def choose_map(source: str, header: list[str], file: str, mapping: str | Path | 
         f"missing required column {missing[0]!r}"
         + (f" (and {len(missing) - 1} more: {', '.join(missing[1:])})" if len(missing) > 1 else "")
         + f"; the file has {', '.join(header) or 'no columns'}; expected columns ({expected})",
-        file=file, column=missing[0],
+        file=file,
+        column=missing[0],
     )

@@ -31,7 +31,7 @@ class TextInfo:
 
 def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
     assert isinstance(err, UnicodeDecodeError)
-    bad = err.object[err.start:err.end]
+    bad = err.object[err.start : err.end]
     # Bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) keep their Latin-1 code point.
     return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), err.end
 
@@ -51,13 +51,18 @@ def inspect_file(path: Path, delimiter: str = ",") -> TextInfo:
     with open(path, "rb") as fh:
         head = fh.read(65536)
     if b"\x00" in head:
-        raise BadInput("file is binary (it holds NUL bytes), expected a CSV text file", file=str(path), line=1)
+        raise BadInput(
+            "file is binary (it holds NUL bytes), expected a CSV text file", file=str(path), line=1
+        )
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not stripped:
         raise BadInput("file holds only blank lines; expected a CSV file with a header line", file=str(path))
     if stripped[:1] in (b"{", b"["):
-        raise BadInput("file looks like JSON, expected a CSV file (for NENA EIDO JSON use --source eido)",
-                       file=str(path), line=1)
+        raise BadInput(
+            "file looks like JSON, expected a CSV file (for NENA EIDO JSON use --source eido)",
+            file=str(path),
+            line=1,
+        )
     has_bom = head.startswith(b"\xef\xbb\xbf")
     first_line = head.split(b"\n", 1)[0].rstrip(b"\r")
     if has_bom:

@@ -38,7 +38,9 @@ def transitions(tz_name: str) -> tuple[tuple[datetime, datetime, int, int], ...]
     try:
         zone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise BadInput(f"unknown time zone {tz_name!r}; expected an IANA name such as America/New_York") from exc
+        raise BadInput(
+            f"unknown time zone {tz_name!r}; expected an IANA name such as America/New_York"
+        ) from exc
     rows: list[tuple[datetime, datetime, int, int]] = []
     first = _offset_s(zone, _START)
     rows.append((datetime(1, 1, 1), datetime(1, 1, 1), first, first))
@@ -59,7 +61,9 @@ def transitions(tz_name: str) -> tuple[tuple[datetime, datetime, int, int], ...]
             change = hi.replace(microsecond=0)
             utc_naive = change.replace(tzinfo=None)
             a, b = prev, off
-            rows.append((utc_naive + timedelta(seconds=min(a, b)), utc_naive + timedelta(seconds=max(a, b)), a, b))
+            rows.append(
+                (utc_naive + timedelta(seconds=min(a, b)), utc_naive + timedelta(seconds=max(a, b)), a, b)
+            )
             prev = off
         t = nxt
     return tuple(rows)
@@ -89,10 +93,12 @@ def day_table(tz_name: str) -> pa.Table:
                 before_s[i], after_s[i] = a, b
                 win_start[i] = np.datetime64(local_start, "us")
                 win_end[i] = np.datetime64(local_end, "us")
-    return pa.table({
-        "day": pa.array(days, pa.date32()),
-        "local_start": pa.array(win_start, pa.timestamp("us")),
-        "local_end": pa.array(win_end, pa.timestamp("us")),
-        "before_s": pa.array(before_s, pa.int64()),
-        "after_s": pa.array(after_s, pa.int64()),
-    })
+    return pa.table(
+        {
+            "day": pa.array(days, pa.date32()),
+            "local_start": pa.array(win_start, pa.timestamp("us")),
+            "local_end": pa.array(win_end, pa.timestamp("us")),
+            "before_s": pa.array(before_s, pa.int64()),
+            "after_s": pa.array(after_s, pa.int64()),
+        }
+    )
