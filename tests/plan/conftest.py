@@ -25,5 +25,5 @@ def built_plan(analysis_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     from altresponse.plan import build_plan
 
     out = tmp_path_factory.mktemp("plan")
-    data = build_plan(load_profile("baltimore"), analysis_dir, None, out)
+    build_plan(load_profile("baltimore"), analysis_dir, None, out)
     return out, json.loads((out / "plan.json").read_text())

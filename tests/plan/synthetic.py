@@ -27,12 +27,27 @@ TYPES: dict[str, tuple[str, str, int, float, float]] = {
     "burglary": ("property_crime", "police", 1500, 0.6, 1.8),
     "medical_emergency": ("medical", "ems", 1500, 0.01, 0.7),
 }
-AREAS = ("Southwest Baltimore", "Sandtown-Winchester/Harlem Park", "Greater Rosemont", "Roland Park/Guilford",
-         "Downtown/Seton Hill", "Canton", "Midway/Coldstream", "Clifton-Berea")
+AREAS = (
+    "Southwest Baltimore",
+    "Sandtown-Winchester/Harlem Park",
+    "Greater Rosemont",
+    "Roland Park/Guilford",
+    "Downtown/Seton Hill",
+    "Canton",
+    "Midway/Coldstream",
+    "Clifton-Berea",
+)
 
 
-def write_classified(path: Path, *, seed: int = 3, days: int = 180, with_times: bool = True,
-                     with_areas: bool = True, scale: float = 1.0) -> Path:
+def write_classified(
+    path: Path,
+    *,
+    seed: int = 3,
+    days: int = 180,
+    with_times: bool = True,
+    with_areas: bool = True,
+    scale: float = 1.0,
+) -> Path:
     rng = np.random.default_rng(seed)
     rows: dict[str, list] = {c: [] for c in schema.CLASSIFIED_CALLS.names}
     start = datetime(2025, 1, 1, tzinfo=UTC)

@@ -6,7 +6,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -16,8 +16,18 @@ from altresponse.profile import load_profile
 NUMBER = re.compile(r"\d[\d,.:]*")
 # 911, 988 and 311 are the names of phone services, not figures
 NAMES = {"911", "988", "311"}
-SECTIONS = ("summary", "landscape", "peers", "recommendations", "by-type", "phases", "budget", "timeline",
-            "monitoring", "methods")
+SECTIONS = (
+    "summary",
+    "landscape",
+    "peers",
+    "recommendations",
+    "by-type",
+    "phases",
+    "budget",
+    "timeline",
+    "monitoring",
+    "methods",
+)
 
 
 class _Walker(HTMLParser):
@@ -29,8 +39,23 @@ class _Walker(HTMLParser):
         self.texts: list[tuple[str, list[tuple[str, dict[str, str]]]]] = []
         self.tags: list[tuple[str, dict[str, str]]] = []
 
-    VOID = {"meta", "br", "img", "link", "input", "hr", "path", "use", "rect", "circle", "line", "polyline",
-            "polygon", "ellipse", "stop"}
+    VOID: ClassVar[set[str]] = {
+        "meta",
+        "br",
+        "img",
+        "link",
+        "input",
+        "hr",
+        "path",
+        "use",
+        "rect",
+        "circle",
+        "line",
+        "polyline",
+        "polygon",
+        "ellipse",
+        "stop",
+    }
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -83,8 +108,16 @@ def _check_numbers(html_text: str, plan: dict[str, Any]) -> tuple[int, list[str]
                 problems.append(f"figure {attrs['data-key']!r} names unknown source {fig['source']!r}")
             continue
         if tag == "span" and "lbl" in classes:
-            if attrs.get("data-kind") not in ("ordinal", "year", "name", "rule", "version", "day", "suppressed",
-                                              "text"):
+            if attrs.get("data-kind") not in (
+                "ordinal",
+                "year",
+                "name",
+                "rule",
+                "version",
+                "day",
+                "suppressed",
+                "text",
+            ):
                 problems.append(f"unknown label kind {attrs.get('data-kind')!r}")
             continue
         if tag == "span" and "cited" in classes:
@@ -94,9 +127,8 @@ def _check_numbers(html_text: str, plan: dict[str, Any]) -> tuple[int, list[str]
             continue
         if tag == "a" and attrs.get("href", "").startswith(text.rstrip(".")[:40]):
             continue  # a source address shown as its link text
-        if tag == "dd":  # header facts: protocol version and generation time
-            if text in (plan["generated_utc"], plan["protocol_version"]):
-                continue
+        if tag == "dd" and text in (plan["generated_utc"], plan["protocol_version"]):
+            continue  # header facts: protocol version and generation time
         problems.append(f"bare number {nums} in <{tag}>: {text[:80]!r}")
     return checked, problems
 
@@ -110,7 +142,9 @@ def test_every_number_on_the_page_comes_from_plan_json(built_plan):
 
 def test_number_check_catches_a_stray_number(built_plan):
     out, plan = built_plan
-    html_text = (out / "plan.html").read_text().replace("<h2>Timeline</h2>", "<h2>Timeline</h2><p>42 teams</p>")
+    html_text = (
+        (out / "plan.html").read_text().replace("<h2>Timeline</h2>", "<h2>Timeline</h2><p>42 teams</p>")
+    )
     _, problems = _check_numbers(html_text, plan)
     assert any("42" in p for p in problems)
     key = next(iter(plan["provenance"]["figures"]))
@@ -140,11 +174,21 @@ def test_document_structure(built_plan):
     assert plan["phases"][0]["areas"]  # phase one is limited to focus areas
     assert plan["phases"][-1]["hours"] == "24/7"
     for p in plan["phases"]:
-        assert p["teams"] and p["budget"]["annual_operating_cost"]["p5"] <= p["budget"]["annual_operating_cost"]["p95"]
+        assert (
+            p["teams"]
+            and p["budget"]["annual_operating_cost"]["p5"] <= p["budget"]["annual_operating_cost"]["p95"]
+        )
         assert p["exit_gates"]
-    assert {m["id"] for m in plan["monitoring"]} >= {"reach", "backup_rate", "response_time_p50",
-                                                     "successful_diversion", "co_notification", "linkage",
-                                                     "repeat_calls", "police_hours_freed"}
+    assert {m["id"] for m in plan["monitoring"]} >= {
+        "reach",
+        "backup_rate",
+        "response_time_p50",
+        "successful_diversion",
+        "co_notification",
+        "linkage",
+        "repeat_calls",
+        "police_hours_freed",
+    }
     mon = json.loads((out / "monitoring.json").read_text())
     assert mon["metrics"] == plan["monitoring"]
     ce = plan["coordinated_entry"]
@@ -173,8 +217,21 @@ def test_pdf_is_written(built_plan):
 def test_cli_compare_and_json(built_plan, analysis_dir: Path, tmp_path: Path, capsys):
     out, _ = built_plan
     with pytest.raises(SystemExit) as exc:
-        main(["plan", "--profile", "baltimore", "--out", str(tmp_path), "--analysis", str(analysis_dir),
-              "--compare", str(out / "plan.json"), "--no-pdf", "--json"])
+        main(
+            [
+                "plan",
+                "--profile",
+                "baltimore",
+                "--out",
+                str(tmp_path),
+                "--analysis",
+                str(analysis_dir),
+                "--compare",
+                str(out / "plan.json"),
+                "--no-pdf",
+                "--json",
+            ]
+        )
     assert exc.value.code == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     summary = json.loads(last)

@@ -22,10 +22,17 @@ def test_type_gap_counts_uncovered_cells_exactly():
     counts[1, 10] = 50  # Monday 10:00 in area B: outside the service area
     counts[0, 20] = 30  # Monday 20:00 in A: closed
     d = Demand("welfare_check", ("A", "B"), counts)
-    svc = ServiceCover("s", "Outreach", "Org", frozenset({"welfare_check"}), hours_mask(range(5), 8, 17),
-                       areas=frozenset({"A"}))
-    referral = ServiceCover("r", "Referral desk", "Org", frozenset({"welfare_check"}), hours_mask(range(7), 0, 0),
-                            responds=False)
+    svc = ServiceCover(
+        "s",
+        "Outreach",
+        "Org",
+        frozenset({"welfare_check"}),
+        hours_mask(range(5), 8, 17),
+        areas=frozenset({"A"}),
+    )
+    referral = ServiceCover(
+        "r", "Referral desk", "Org", frozenset({"welfare_check"}), hours_mask(range(7), 0, 0), responds=False
+    )
     g = type_gap(d, [svc, referral])
     assert g.covered == pytest.approx(100) and g.gap == pytest.approx(80)
     assert g.covered_share == pytest.approx(100 / 180)
@@ -52,18 +59,29 @@ def test_pick_areas_puts_underserved_first():
 def test_build_phases_scope_and_staffer_calls():
     counts = np.zeros((2, 168))
     counts[:, 12::24] = 52.0  # one call a week at noon every day in both areas
-    demand = {"welfare_check": Demand("welfare_check", ("A", "B"), counts),
-              "suicidal_ideation": Demand("suicidal_ideation", ("A", "B"), counts / 2)}
+    demand = {
+        "welfare_check": Demand("welfare_check", ("A", "B"), counts),
+        "suicidal_ideation": Demand("suicidal_ideation", ("A", "B"), counts / 2),
+    }
     seen = []
 
     def staffer(per_team, mask):
         seen.append((sorted(per_team), int(mask.sum())))
         return None
 
-    specs = [PhaseSpec("first", "pilot_plus_top:1", "underserved_top", 8, 6, 0.5),
-             PhaseSpec("all", "recommended", "citywide", 24, 12)]
-    phases = build_phases(specs, demand, {"welfare_check": "community_responder", "suicidal_ideation": None},
-                          ["welfare_check"], ["suicidal_ideation"], {"B"}, staffer=staffer)
+    specs = [
+        PhaseSpec("first", "pilot_plus_top:1", "underserved_top", 8, 6, 0.5),
+        PhaseSpec("all", "recommended", "citywide", 24, 12),
+    ]
+    phases = build_phases(
+        specs,
+        demand,
+        {"welfare_check": "community_responder", "suicidal_ideation": None},
+        ["welfare_check"],
+        ["suicidal_ideation"],
+        {"B"},
+        staffer=staffer,
+    )
     assert phases[0].areas == ("B",)
     assert phases[0].window_start <= 12 < phases[0].window_start + 8
     assert phases[1].calls_per_year == pytest.approx(counts.sum() * 1.5)
@@ -72,8 +90,14 @@ def test_build_phases_scope_and_staffer_calls():
 
 
 def test_timeline_respects_dependencies_and_detects_cycles():
-    lead = {"hiring": 4, "provider_agreements": 3, "cad_configuration": 3, "call_taker_training": 1,
-            "community_engagement": 3, "public_reporting_setup": 2}
+    lead = {
+        "hiring": 4,
+        "provider_agreements": 3,
+        "cad_configuration": 3,
+        "call_taker_training": 1,
+        "community_engagement": 3,
+        "public_reporting_setup": 2,
+    }
     tasks = {t.id: t for t in plan_tasks([("one", 6), ("two", 6)], lead)}
     assert tasks["golive1"].start == 4  # CAD 3 months + training 1
     assert tasks["review1"].start == 10

@@ -7,13 +7,40 @@ from altresponse.errors import BadInput
 from altresponse.plan.peers import SCREEN_QUESTIONS, load_peers, peers_from_mapping
 
 CONTRACT_TYPES = {
-    "behavioral_crisis", "suicidal_ideation", "suicide_attempt", "intoxicated_person", "overdose", "welfare_check",
-    "homeless_person", "missing_person", "assist_citizen", "noise_complaint", "verbal_dispute", "disorderly_person",
-    "trespass", "panhandling", "indecent_exposure", "juvenile_disturbance", "loitering", "narcotics_complaint",
+    "behavioral_crisis",
+    "suicidal_ideation",
+    "suicide_attempt",
+    "intoxicated_person",
+    "overdose",
+    "welfare_check",
+    "homeless_person",
+    "missing_person",
+    "assist_citizen",
+    "noise_complaint",
+    "verbal_dispute",
+    "disorderly_person",
+    "trespass",
+    "panhandling",
+    "indecent_exposure",
+    "juvenile_disturbance",
+    "loitering",
+    "narcotics_complaint",
     "sick_person",
 }
-REQUIRED_PROGRAMS = {"cahoots", "denver_star", "nyc_bheard", "albuquerque_acs", "durham_heart", "oakland_macro",
-                     "portland_psr", "houston_ccd", "olympia_cru", "sf_scrt", "phoenix_cap", "baltimore_pilot"}
+REQUIRED_PROGRAMS = {
+    "cahoots",
+    "denver_star",
+    "nyc_bheard",
+    "albuquerque_acs",
+    "durham_heart",
+    "oakland_macro",
+    "portland_psr",
+    "houston_ccd",
+    "olympia_cru",
+    "sf_scrt",
+    "phoenix_cap",
+    "baltimore_pilot",
+}
 
 
 def test_catalogue_covers_the_twelve_programs():
@@ -61,7 +88,18 @@ programs:
 
 
 def test_unknown_screen_question_is_rejected():
-    data = {"programs": [{"id": "x", "name": "X", "city": "Y", "start_year": 2020, "call_types": [],
-                          "sources_main": "https://a", "screen_out": ["gun"]}]}
+    data = {
+        "programs": [
+            {
+                "id": "x",
+                "name": "X",
+                "city": "Y",
+                "start_year": 2020,
+                "call_types": [],
+                "sources_main": "https://a",
+                "screen_out": ["gun"],
+            }
+        ]
+    }
     with pytest.raises(BadInput, match="gun"):
         peers_from_mapping(data)

@@ -6,13 +6,27 @@ from altresponse.plan.selection import Candidate, normalize_weights, rank_candid
 
 
 def _c(t: str, calls: float, risk: float, peers: int = 3, **kw) -> Candidate:
-    return Candidate(type_id=t, category="x", pathway=kw.pop("pathway", "community_responder"), annual_calls=calls,
-                     officer_hours=calls, risk=risk, risk_lo=risk * 0.8, risk_hi=risk * 1.2, peer_programs=peers,
-                     **kw)
+    return Candidate(
+        type_id=t,
+        category="x",
+        pathway=kw.pop("pathway", "community_responder"),
+        annual_calls=calls,
+        officer_hours=calls,
+        risk=risk,
+        risk_lo=risk * 0.8,
+        risk_hi=risk * 1.2,
+        peer_programs=peers,
+        **kw,
+    )
 
 
 def test_dominant_type_ranks_first_under_every_draw():
-    cands = [_c("best", 10000, 0.01, 10), _c("mid", 1000, 0.05, 5), _c("worst", 10, 0.2, 0), _c("low", 50, 0.1, 1)]
+    cands = [
+        _c("best", 10000, 0.01, 10),
+        _c("mid", 1000, 0.05, 5),
+        _c("worst", 10, 0.2, 0),
+        _c("low", 50, 0.1, 1),
+    ]
     r = rank_candidates(cands, top_k=1, draws=300)
     assert r.rows[0].type_id == "best"
     assert r.row("best").top_k_share == 1.0
@@ -22,8 +36,12 @@ def test_dominant_type_ranks_first_under_every_draw():
 
 
 def test_risk_gate_and_pilot_are_never_recommended():
-    cands = [_c("risky", 50000, 0.4), _c("pilot", 40000, 0.01, in_pilot=True), _c("ok", 100, 0.02),
-             _c("police", 90000, 0.01, pathway="police")]
+    cands = [
+        _c("risky", 50000, 0.4),
+        _c("pilot", 40000, 0.01, in_pilot=True),
+        _c("ok", 100, 0.02),
+        _c("police", 90000, 0.01, pathway="police"),
+    ]
     r = rank_candidates(cands, top_k=3, max_risk=0.25, draws=100)
     assert [x.type_id for x in r.recommended()] == ["ok"]
     assert "tolerance" in r.row("risky").reason
@@ -42,8 +60,10 @@ def test_sensitivity_tracks_weight_uncertainty():
 
 
 def test_missing_criterion_is_neutral_and_reported():
-    cands = [Candidate("a", "x", "community_responder", annual_calls=10, peer_programs=1),
-             Candidate("b", "x", "community_responder", annual_calls=1000, peer_programs=1)]
+    cands = [
+        Candidate("a", "x", "community_responder", annual_calls=10, peer_programs=1),
+        Candidate("b", "x", "community_responder", annual_calls=1000, peer_programs=1),
+    ]
     r = rank_candidates(cands, top_k=1, draws=100)
     assert "equity" in r.missing_criteria and "risk" in r.missing_criteria
     assert r.rows[0].type_id == "b"

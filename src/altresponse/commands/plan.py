@@ -13,12 +13,21 @@ from altresponse.profile import load_profile
 def register(app: typer.Typer) -> None:
     @app.command("plan")
     def plan(
-        out: Path = typer.Option(..., "--out", help="Folder for plan.html, plan.pdf, plan.json, monitoring.json."),
+        out: Path = typer.Option(
+            ..., "--out", help="Folder for plan.html, plan.pdf, plan.json, monitoring.json."
+        ),
         profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
-        analysis: Path | None = typer.Option(None, "--analysis", help="Output folder of `altresponse analyze` "
-                                             "(classified.parquet, summary.json)."),
-        staffing: Path | None = typer.Option(None, "--staffing", help="Output folder of `altresponse staff`."),
-        compare: Path | None = typer.Option(None, "--compare", help="Another plan.json to show side by side."),
+        analysis: Path | None = typer.Option(
+            None,
+            "--analysis",
+            help="Output folder of `altresponse analyze` (classified.parquet, summary.json).",
+        ),
+        staffing: Path | None = typer.Option(
+            None, "--staffing", help="Output folder of `altresponse staff`."
+        ),
+        compare: Path | None = typer.Option(
+            None, "--compare", help="Another plan.json to show side by side."
+        ),
         no_pdf: bool = typer.Option(False, "--no-pdf", help="Skip the PDF (faster)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
     ) -> None:
@@ -27,9 +36,16 @@ def register(app: typer.Typer) -> None:
 
         data = build_plan(load_profile(profile), analysis, staffing, out, compare=compare, pdf=not no_pdf)
         summary = {
-            "outputs": data["outputs"], "pilot": data["pilot"], "recommended": data["recommended"],
-            "phases": [{k: p[k] for k in ("index", "name", "hours", "calls_per_year", "peak_teams",
-                                          "operating_cost_p50")} for p in data["phases"]],
+            "outputs": data["outputs"],
+            "pilot": data["pilot"],
+            "recommended": data["recommended"],
+            "phases": [
+                {
+                    k: p[k]
+                    for k in ("index", "name", "hours", "calls_per_year", "peak_teams", "operating_cost_p50")
+                }
+                for p in data["phases"]
+            ],
             "notes": data["notes"],
         }
         if json_out:

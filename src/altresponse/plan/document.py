@@ -158,31 +158,38 @@ class _Doc:
         ctx, p = self.ctx, self.p
         rec = ctx.recommended
         items = [
-            f"{p.put('n_recommended', len(rec), 'model:ranking', unit='call types')} call types are recommended "
+            f"{p.put('n_recommended', len(rec), 'model:ranking', unit='call types')} call types are "
+            "recommended "
             f"beyond the running pilot ({', '.join(_type(t) for t in ctx.pilot)}): "
             f"{', '.join(_type(t) for t in rec)}.",
         ]
         if ctx.phases:
             last = ctx.phases[-1]
+            k = last.index
             items.append(
                 f"At full scale ({_phase_label(last.index)}, {self.phase_hours(last)}) the program takes "
-                f"{p.put(f'phase{last.index}.calls', last.calls_per_year, 'model:phases', fmt=fmt_count, unit='calls per year')} "
+                f"{p.put(f'phase{last.index}.calls', last.calls_per_year, 'model:phases', fmt=fmt_count)} "
                 f"eligible calls a year, if every call-taker screen passes."
             )
             st = last.staffing
             if st and st.budget:
                 b = st.budget["annual_operating_cost"]
                 items.append(
-                    f"Operating it costs {self.interval(f'phase{last.index}.budget', b['p5'], b['p95'], 'model:costs', fmt_usd)} "
-                    f"a year (median {p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)}), "
-                    f"with {p.put(f'phase{last.index}.peak_teams', sum(t.peak_teams for t in st.teams), 'model:staffing', unit='teams')} "
+                    "Operating it costs "
+                    f"{self.interval(f'phase{k}.budget', b['p5'], b['p95'], 'model:costs', fmt_usd)} "
+                    "a year (median "
+                    f"{p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)}), "
+                    "with "
+                    f"{p.put(f'phase{k}.peak_teams', sum(t.peak_teams for t in st.teams), 'model:staffing')} "
                     f"field teams on duty at the busiest hour."
                 )
         else:
             items.append("No call data were given, so phases are not sized; run the analysis first.")
         items.append(
-            f"Start small and measure: {_phase_label(1)} opens in the most underserved high-demand areas during "
-            "peak hours, and each phase must pass go/no-go criteria on reach, police backup, response time and "
+            f"Start small and measure: {_phase_label(1)} opens in the most underserved high-demand areas "
+            "during "
+            "peak hours, and each phase must pass go/no-go criteria on reach, police backup, response time "
+            "and "
             "safety before the next begins."
         )
         if ctx.local and ctx.local.synthetic:
@@ -205,9 +212,12 @@ class _Doc:
             loc = ctx.local
             parts.append(
                 _p(
-                    f"The plan rests on {p.put('rows', loc.rows, 'model:local', unit='calls')} classified calls "
-                    f"from {p.put('first_day', loc.first_day, 'model:local')} to {p.put('last_day', loc.last_day, 'model:local')}"
-                    f"{' (synthetic)' if loc.synthetic else ''}; counts below are scaled to a year. Areas are "
+                    f"The plan rests on {p.put('rows', loc.rows, 'model:local', unit='calls')} classified "
+                    "calls "
+                    f"from {p.put('first_day', loc.first_day, 'model:local')} to "
+                    f"{p.put('last_day', loc.last_day, 'model:local')}"
+                    f"{' (synthetic)' if loc.synthetic else ''}; counts below are scaled to a year. Areas "
+                    "are "
                     f"{_e(loc.area_level or 'not recorded')}."
                     + (
                         f" The most underserved areas are the {_e_digits(loc.underserved_rule)}."
@@ -277,9 +287,12 @@ class _Doc:
             )
             parts.append(
                 _p(
-                    "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime report or a "
-                    "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the share a "
-                    "civilian team would have to hand back to police, because screening removes the riskiest calls first."
+                    "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime "
+                    "report or a "
+                    "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the "
+                    "share a "
+                    "civilian team would have to hand back to police, because screening removes the riskiest "
+                    "calls first."
                 )
             )
         else:
@@ -289,9 +302,12 @@ class _Doc:
             "<h3>The running pilot</h3>"
             + _p(
                 f"{_e(pilot.name)} ({_e(pilot.city)}): {cited(pilot.model, pilot.source)} About "
-                f"{self.peer('baltimore_pilot', 'calls_per_year')} calls a year fall in the pilot codes, of about "
-                f"{self.peer('baltimore_pilot', 'bh_calls_per_year')} behavioral-health-related 911 calls; a federal grant of "
-                f"{self.peer('baltimore_pilot', 'expansion_grant_usd')} funds expansion, and waits for mobile crisis of up to "
+                f"{self.peer('baltimore_pilot', 'calls_per_year')} calls a year fall in the pilot codes, of "
+                "about "
+                f"{self.peer('baltimore_pilot', 'bh_calls_per_year')} behavioral-health-related 911 calls; a "
+                "federal grant of "
+                f"{self.peer('baltimore_pilot', 'expansion_grant_usd')} funds expansion, and waits for "
+                "mobile crisis of up to "
                 f"{self.peer('baltimore_pilot', 'mobile_crisis_wait_h')} hours were reported."
             )
         )
@@ -303,7 +319,8 @@ class _Doc:
         for prog in ctx.peers.programs:
             rows.append(
                 [
-                    f"<strong>{_e(prog.name)}</strong><br>{_e(prog.city)}, since {label(str(prog.start_year), 'year')}",
+                    f"<strong>{_e(prog.name)}</strong><br>{_e(prog.city)}, since "
+                    f"{label(str(prog.start_year), 'year')}",
                     cited(prog.team_text, prog.source),
                     cited(prog.hours_text, prog.source),
                     ", ".join(_type(t) for t in prog.call_types),
@@ -311,7 +328,8 @@ class _Doc:
                 ]
             )
         out = _p(
-            "Twelve programs were reviewed; their rules, teams, volumes, costs and evaluations are kept as data "
+            "Twelve programs were reviewed; their rules, teams, volumes, costs and evaluations are kept as "
+            "data "
             "with a source and year for every figure.".replace("Twelve", _count_word(len(ctx.peers.programs)))
         )
         out += _table(
@@ -345,7 +363,8 @@ class _Doc:
             ["Program", "Figure", "Value", "Unit", "Year", "Source", "Flags", "Note"],
             frows,
             num=(2,),
-            caption="Derived = our arithmetic on cited figures; UNVERIFIED = secondary or conflicting sources",
+            caption="Derived = our arithmetic on cited figures; UNVERIFIED = secondary or conflicting "
+            "sources",
         )
         lessons = [
             f"<strong>{_e(prog.name)}</strong>: {cited(prog.lessons, prog.source)}"
@@ -372,13 +391,20 @@ class _Doc:
             for c in CRITERIA
         ]
         out = _p(
-            "Each candidate type is scored from worst to best among the candidates on six criteria, and the scores "
-            "are combined with the weights below (profile section plan). To test how much the order depends on "
-            f"the weights, {p.put('draws', rk.draws, 'profile:plan', unit='draws')} weight sets were drawn from a "
-            f"Dirichlet distribution centred on them (concentration {p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
-            "with each type's risk drawn within its interval; the table shows how often each type stays in the "
-            f"top {p.put('top_k', rk.top_k, 'profile:plan')} and the range of ranks it takes (fifth to ninety-fifth percentile). "
-            f"A type whose risk upper bound exceeds {p.put('max_risk', ctx.cfg.max_risk, 'profile:plan', fmt=fmt_pct)} "
+            "Each candidate type is scored from worst to best among the candidates on six criteria, and the "
+            "scores "
+            "are combined with the weights below (profile section plan). To test how much the order depends "
+            "on "
+            f"the weights, {p.put('draws', rk.draws, 'profile:plan', unit='draws')} weight sets were drawn "
+            "from a "
+            "Dirichlet distribution centred on them (concentration "
+            f"{p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
+            "with each type's risk drawn within its interval; the table shows how often each type stays in "
+            "the "
+            f"top {p.put('top_k', rk.top_k, 'profile:plan')} and the range of ranks it takes (fifth to "
+            "ninety-fifth percentile). "
+            "A type whose risk upper bound exceeds "
+            f"{p.put('max_risk', ctx.cfg.max_risk, 'profile:plan', fmt=fmt_pct)} "
             "is not recommended, however it scores."
         )
         if rk.missing_criteria:
@@ -407,8 +433,9 @@ class _Doc:
             ])
         out += _table(["Rank", "Type", "Score", "In top k", "Rank range", "Decision"], rows, num=(0, 2, 3, 4),
                       caption="Ranking and its sensitivity")
-        out += _table(["Type", "Volume", "Officer time", "Low risk", "Precedent", "Readiness", "Equity"], crows,
-                      num=(1, 2, 3, 4, 5, 6), caption="Criterion scores, from worst (zero) to best (one) among the candidates")
+        out += _table(["Type", "Volume", "Officer time", "Low risk", "Precedent", "Readiness", "Equity"],
+                      crows, num=(1, 2, 3, 4, 5, 6),
+                      caption="Criterion scores, from worst (zero) to best (one) among the candidates")
         labels = [r.type_id for r in rk.rows]
         out += forest(
             labels,
@@ -417,7 +444,8 @@ class _Doc:
             [r.rank_p95 for r in rk.rows],
             xlabel="rank (1 = best)",
             reference=rk.top_k + 0.5,
-            caption="Rank under perturbed weights and risk: median and fifth to ninety-fifth percentile; dashed line = "
+            caption="Rank under perturbed weights and risk: median and fifth to ninety-fifth percentile; "
+            "dashed line = "
             "top-k cut-off",
         )
         return out
@@ -433,7 +461,8 @@ class _Doc:
             )
             body = [
                 _p(
-                    f"Peers taking it: {', '.join(_e(pr.name) for pr in progs) or 'none found'}. Protocol rule "
+                    f"Peers taking it: {', '.join(_e(pr.name) for pr in progs) or 'none found'}. Protocol "
+                    "rule "
                     f"{label(ctx.rule_of.get(t, ''), 'rule')} ({label(ctx.protocol_version, 'version')})."
                 )
             ]
@@ -467,11 +496,16 @@ class _Doc:
             if gap:
                 body.append(
                     _p(
-                        f"Providers that take it: {', '.join(_name(s) for s in gap.services) or '<strong>none</strong>'}. "
-                        f"They cover {p.put(f'gap.{t}.covered', gap.covered_share, 'model:gaps', fmt=fmt_pct)} of its "
-                        f"demand by area and hour; {_suppress_or(p, f'gap.{t}.gap', gap.gap, 'model:gaps')} calls a year "
+                        "Providers that take it: "
+                        f"{', '.join(_name(s) for s in gap.services) or '<strong>none</strong>'}. "
+                        "They cover "
+                        f"{p.put(f'gap.{t}.covered', gap.covered_share, 'model:gaps', fmt=fmt_pct)} of its "
+                        f"demand by area and hour; {_suppress_or(p, f'gap.{t}.gap', gap.gap, 'model:gaps')} "
+                        "calls a year "
                         f"fall where or when no provider can take them, across "
-                        f"{p.put(f'gap.{t}.hours', gap.uncovered_hours, 'model:gaps', unit='hours of the week')} uncovered hours of the week."
+                        f"{p.put(f'gap.{t}.hours', gap.uncovered_hours, 'model:gaps')} uncovered hours of "
+                        "the "
+                        "week."
                     )
                 )
                 if gap.gap_by_area:
@@ -490,7 +524,7 @@ class _Doc:
             elif ctx.services:
                 body.append(_p("No demand for this type in the data, so gaps are not measured."))
             out.append(head + "".join(body))
-        safety: dict[str, Any] = {}
+        safety: dict[tuple[str, str], Any] = {}
         for exs in ctx.exclusions.values():
             for e in exs:
                 if e.safety:
@@ -518,9 +552,11 @@ class _Doc:
             )
         ce = ctx.coordinated_entry
         out.insert(0, _p(
-            f"<strong>Homelessness coordinated entry point:</strong> {_name(ce.name)} ({_name(ce.organization)}); "
+            f"<strong>Homelessness coordinated entry point:</strong> {_name(ce.name)} "
+            f"({_name(ce.organization)}); "
             "outreach teams refer people there for housing." if ce else
-            "<strong>Homelessness coordinated entry point: missing from the directory.</strong> Outreach teams need "
+            "<strong>Homelessness coordinated entry point: missing from the directory.</strong> Outreach "
+            "teams need "
             "a named coordinated entry point to refer people to housing; add it before any homeless-outreach "
             "pathway goes live."))
         if not ctx.services:
@@ -549,10 +585,14 @@ class _Doc:
         a = ctx.assumptions
         out = [
             _p(
-                f"Teams are sized so that {p.put('target_reach', a.target_reach, 'profile:plan', fmt=fmt_pct)} of in-scope "
-                f"calls are reached within {p.put('target_minutes', a.target_minutes, 'profile:plan', fmt=fmt_num(0))} "
-                f"minutes (Erlang C queueing with travel-time draws; at least one team on duty while open), then the "
-                "shift scheduler picks the cheapest set of shifts and the cost model prices them. Calls go to the "
+                "Teams are sized so that "
+                f"{p.put('target_reach', a.target_reach, 'profile:plan', fmt=fmt_pct)} of in-scope "
+                "calls are reached within "
+                f"{p.put('target_minutes', a.target_minutes, 'profile:plan', fmt=fmt_num(0))} "
+                "minutes (Erlang C queueing with travel-time draws; at least one team on duty while open), "
+                "then the "
+                "shift scheduler picks the cheapest set of shifts and the cost model prices them. Calls go "
+                "to the "
                 "crisis line and 311 need no field team."
             )
         ]
@@ -563,7 +603,7 @@ class _Doc:
             areas = (
                 "citywide"
                 if ph.areas is None
-                else f"{p.put(f'phase{ph.index}.n_areas', len(ph.areas), 'model:phases', unit='areas')} areas: "
+                else f"{p.put(f'phase{ph.index}.n_areas', len(ph.areas), 'model:phases')} areas: "
                 + ", ".join(_name(x) for x in ph.areas[:12])
                 + (" …" if len(ph.areas) > 12 else "")
             )
@@ -662,14 +702,17 @@ class _Doc:
             if ph.staffing and ph.staffing.teams:
                 srows = []
                 for tm in ph.staffing.teams:
+                    sk = f"shift.{ph.index}.{tm.team_type}"
                     shifts = "; ".join(
-                        f"{label(DAY_NAMES[s // 24], 'day')} {p.put(f'shift.{ph.index}.{tm.team_type}.{s}.{ln}.start', f'{s % 24:02d}:00', 'model:staffing')}"
+                        f"{label(DAY_NAMES[s // 24], 'day')} "
+                        f"{p.put(f'{sk}.{s}.{ln}.start', f'{s % 24:02d}:00', 'model:staffing')}"
                         f" ×{p.put(f'shift.{ph.index}.{tm.team_type}.{s}.{ln}.n', n, 'model:staffing')}"
                         f" ({p.put(f'shift.{ph.index}.{tm.team_type}.{s}.{ln}.len', ln, 'model:staffing')} h)"
                         for s, ln, n in tm.shifts[:10]
                     )
                     more = (
-                        f" and {p.put(f'shift.{ph.index}.{tm.team_type}.more', len(tm.shifts) - 10, 'model:staffing')} more"
+                        " and "
+                        f"{p.put(f'{sk}.more', len(tm.shifts) - 10, 'model:staffing')} more"
                         if len(tm.shifts) > 10
                         else ""
                     )
@@ -737,6 +780,8 @@ class _Doc:
 
     def budget_section(self) -> str:
         ctx, p = self.ctx, self.p
+        a = ctx.assumptions
+        fmt2 = fmt_num(2)
         if not ctx.phases or not any(ph.staffing and ph.staffing.budget for ph in ctx.phases):
             return _p("Budget needs sized phases; run the analysis first.")
         rows = []
@@ -778,14 +823,18 @@ class _Doc:
             ["Item: median (range)", *[_phase_label_text(ph.index) for ph in ctx.phases]],
             rows,
             num=tuple(range(1, len(ctx.phases) + 1)),
-            caption="Budget and staffing by phase, USD a year: median and the fifth to ninety-fifth percentile",
+            caption="Budget and staffing by phase, USD a year: median and the fifth to ninety-fifth "
+            "percentile",
         )
         out = out.replace("PHASE_LABEL_", "")
         for ph in ctx.phases:
             out = out.replace(f"&lt;phase{ph.index}&gt;", _phase_label(ph.index))
         out += _p(
-            f"Police hours freed are valued per call at {p.put('police_hours_per_call', ctx.assumptions.police_hours_per_call, ctx.assumptions.police_hours_source if ctx.assumptions.police_hours_source.startswith('model') else ctx.assumptions.police_hours_source, fmt=fmt_num(2))} "
-            "officer hours; cost per call reached and police cost avoided are shown side by side so neither is "
+            "Police hours freed are valued per call at "
+            f"{p.put('police_hours_per_call', a.police_hours_per_call, a.police_hours_source, fmt=fmt2)}"
+            " "
+            "officer hours; cost per call reached and police cost avoided are shown side by side so neither "
+            "is "
             "read alone. Hiring: each phase's teams are hired and trained over the lead time in the timeline."
         )
         return out
@@ -818,17 +867,23 @@ class _Doc:
             "<h3>Change management</h3>"
             + _ul(
                 [
-                    "<strong>Call-taker training</strong>: every shift trained on the screening questions before each "
-                    "go-live; refresher when transfers fall (Baltimore saw transfers drop before hearings in 2025).".replace(
+                    "<strong>Call-taker training</strong>: every shift trained on the screening questions "
+                    "before each "
+                    "go-live; refresher when transfers fall (Baltimore saw transfers drop before hearings in "
+                    "2025).".replace(
                         "2025", label("2025", "year")
                     ),
-                    "<strong>CAD configuration</strong>: the protocol's call types and pathways as CAD response plans; "
+                    "<strong>CAD configuration</strong>: the protocol's call types and pathways as CAD "
+                    "response plans; "
                     "disposition codes for successful diversion, co-notification and backup.",
-                    "<strong>Provider agreements</strong>: hours, areas, capacity, response-time commitments and data "
+                    "<strong>Provider agreements</strong>: hours, areas, capacity, response-time commitments "
+                    "and data "
                     "sharing with each provider in the directory; the coordinated entry point named.",
-                    "<strong>Community engagement</strong>: an advisory group from the focus areas, briefings before "
+                    "<strong>Community engagement</strong>: an advisory group from the focus areas, "
+                    "briefings before "
                     "each phase, and a way to report problems.",
-                    "<strong>Public reporting</strong>: the monitoring metrics published by neighborhood, with cells of "
+                    "<strong>Public reporting</strong>: the monitoring metrics published by neighborhood, "
+                    "with cells of "
                     "fewer than ten calls suppressed.",
                 ]
             )
@@ -963,10 +1018,14 @@ class _Doc:
                 ]
             )
         out = _p(
-            "Inputs: the city's classified calls (common incident type, pathway under the protocol with screening "
-            "assumed passed, disposition, unit time, area, time of day), the protocol, the provider directory, the "
-            "peer catalogue and the profile. Models: empirical-Bayes risk per type; multi-criteria ranking with "
-            "Dirichlet sensitivity; provider coverage by area and hour of week; Erlang C team requirement per "
+            "Inputs: the city's classified calls (common incident type, pathway under the protocol with "
+            "screening "
+            "assumed passed, disposition, unit time, area, time of day), the protocol, the provider "
+            "directory, the "
+            "peer catalogue and the profile. Models: empirical-Bayes risk per type; multi-criteria ranking "
+            "with "
+            "Dirichlet sensitivity; provider coverage by area and hour of week; Erlang C team requirement "
+            "per "
             "hour; integer-programming shift schedule; Monte Carlo cost model; forward-pass timeline. Every "
             "number on this page carries a key that leads to plan.json (provenance)."
         )

@@ -64,41 +64,98 @@ def plan_tasks(phases: Sequence[tuple[str, float]], lead: Mapping[str, float]) -
     community_engagement and public_reporting_setup.
     """
     tasks: list[Task] = [
-        Task("engage", "Community engagement and advisory board", lead["community_engagement"],
-             workstream="change"),
-        Task("agreements1", "Provider agreements (phase 1 providers)", lead["provider_agreements"],
-             workstream="providers"),
-        Task("cad", "CAD configuration: protocol, call types, dispatch codes", lead["cad_configuration"],
-             workstream="dispatch"),
-        Task("reporting", "Public reporting: dashboard and data sharing", lead["public_reporting_setup"],
-             workstream="change"),
+        Task(
+            "engage",
+            "Community engagement and advisory board",
+            lead["community_engagement"],
+            workstream="change",
+        ),
+        Task(
+            "agreements1",
+            "Provider agreements (phase 1 providers)",
+            lead["provider_agreements"],
+            workstream="providers",
+        ),
+        Task(
+            "cad",
+            "CAD configuration: protocol, call types, dispatch codes",
+            lead["cad_configuration"],
+            workstream="dispatch",
+        ),
+        Task(
+            "reporting",
+            "Public reporting: dashboard and data sharing",
+            lead["public_reporting_setup"],
+            workstream="change",
+        ),
     ]
     prev_review = ""
     for i, (name, months) in enumerate(phases, start=1):
         if i == 1:
-            hire = Task("hire1", f"Hire and train teams for {name}", lead["hiring"], phase=1, workstream="staffing")
+            hire = Task(
+                "hire1", f"Hire and train teams for {name}", lead["hiring"], phase=1, workstream="staffing"
+            )
         else:
             # hire so the new teams are ready when the previous phase's minimum run ends
-            hire = Task(f"hire{i}", f"Hire and train teams for {name}", lead["hiring"], (f"golive{i - 1}",),
-                        offset=phases[i - 2][1] - lead["hiring"], phase=i, workstream="staffing")
+            hire = Task(
+                f"hire{i}",
+                f"Hire and train teams for {name}",
+                lead["hiring"],
+                (f"golive{i - 1}",),
+                offset=phases[i - 2][1] - lead["hiring"],
+                phase=i,
+                workstream="staffing",
+            )
         tasks.append(hire)
         train_deps: tuple[str, ...] = ("cad",) if i == 1 else (prev_review,)
-        tasks.append(Task(f"train{i}", f"Call-taker training for {name}", lead["call_taker_training"],
-                          train_deps, phase=i, workstream="dispatch"))
+        tasks.append(
+            Task(
+                f"train{i}",
+                f"Call-taker training for {name}",
+                lead["call_taker_training"],
+                train_deps,
+                phase=i,
+                workstream="dispatch",
+            )
+        )
         live_deps = [f"hire{i}", f"train{i}"]
         if i == 1:
             live_deps += ["agreements1", "engage", "reporting"]
         else:
             live_deps.append(prev_review)
-            tasks.append(Task(f"agreements{i}", f"Provider agreements for {name}",
-                              lead["provider_agreements"], (f"golive{i - 1}",), phase=i,
-                              workstream="providers"))
+            tasks.append(
+                Task(
+                    f"agreements{i}",
+                    f"Provider agreements for {name}",
+                    lead["provider_agreements"],
+                    (f"golive{i - 1}",),
+                    phase=i,
+                    workstream="providers",
+                )
+            )
             live_deps.append(f"agreements{i}")
-        tasks.append(Task(f"golive{i}", f"Go-live: {name}", 0, tuple(live_deps), phase=i,
-                          workstream="milestone"))
-        tasks.append(Task(f"run{i}", f"Operate and measure: {name}", months, (f"golive{i}",), phase=i,
-                          workstream="operations"))
-        tasks.append(Task(f"review{i}", f"Go/no-go review after {name}", 0, (f"run{i}",), phase=i,
-                          workstream="milestone"))
+        tasks.append(
+            Task(f"golive{i}", f"Go-live: {name}", 0, tuple(live_deps), phase=i, workstream="milestone")
+        )
+        tasks.append(
+            Task(
+                f"run{i}",
+                f"Operate and measure: {name}",
+                months,
+                (f"golive{i}",),
+                phase=i,
+                workstream="operations",
+            )
+        )
+        tasks.append(
+            Task(
+                f"review{i}",
+                f"Go/no-go review after {name}",
+                0,
+                (f"run{i}",),
+                phase=i,
+                workstream="milestone",
+            )
+        )
         prev_review = f"review{i}"
     return schedule(tasks)
