@@ -36,7 +36,8 @@ def test_decc_false_code_survives_yaml_booleans() -> None:
 def test_map_with_a_value_outside_the_vocabulary_is_refused(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "name: bad\nfields:\n  call_id: {column: id}\n  received: {column: t}\n  local_call_type: {column: k}\n"
+        "name: bad\nfields:\n  call_id: {column: id}\n  received: {column: t}\n"
+        "  local_call_type: {column: k}\n"
         "  priority: {column: p, codes: {A: super_urgent}}\n",
         encoding="utf-8",
     )
