@@ -226,3 +226,17 @@ def test_bad_records_fail_loudly(directory: Directory) -> None:
         from_hsds_json(doc)
     with pytest.raises(BadInput, match="directory not found"):
         load_directory("atlantis")
+
+
+def test_structural_check_without_schemas(tmp_path: Path, directory: Directory) -> None:
+    doc = copy.deepcopy(directory.to_hsds_json())
+    assert validate_hsds(doc, schema_root=tmp_path, require_schemas=False) == []
+    doc["services"][0]["status"] = "open"
+    doc["services"][1]["id"] = "not-a-uuid"
+    del doc["services"][0]["capacities"][0]["updated"]
+    doc["services"][2]["schedules"][0]["freq"] = "HOURLY"
+    doc["organizations"][0].pop("description")
+    text = "\n".join(validate_hsds(doc, schema_root=tmp_path, require_schemas=False))
+    for expected in ("services/0/status", "services/1/id", "services/0/capacities/0: 'updated'",
+                     "services/2/schedules/0/freq", "organizations/0: 'description'"):
+        assert expected in text

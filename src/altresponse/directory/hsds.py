@@ -20,11 +20,16 @@ service_capacity.json. All with JSON Schema 2020-12 and format checks (uuid, dat
 from __future__ import annotations
 
 import json
+import logging
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from altresponse.errors import BadInput
+
+log = logging.getLogger(__name__)
 
 TAXONOMY_NAME = "altresponse"
 ALL_TYPES = "*"
@@ -86,14 +91,81 @@ def _errors(validator: Any, record: Any, where: str) -> list[str]:
     return out
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_STATUS = ("active", "inactive", "defunct", "temporarily closed")
+
+
+class _Structural:
+    """Built-in check of the HSDS rules the directory relies on, for use where the official schemas are
+    not installed: required fields, uuid ids, status and schedule enums, the 3.1 capacity fields."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def iter_errors(self, record: Any) -> list[Any]:
+        out: list[Any] = []
+
+        def err(path: list[Any], message: str) -> None:
+            out.append(_StructuralError(path, message))
+
+        if not isinstance(record, dict):
+            err([], "expected an object")
+            return out
+        required = {"organization": ("id", "name", "description"), "service": ("id", "name", "status"),
+                    "service_capacity": ("id", "unit", "available", "updated")}[self.kind]
+        for key in required:
+            if key not in record:
+                err([], f"{key!r} is a required property")
+        if "id" in record and not (isinstance(record["id"], str) and _UUID.match(record["id"])):
+            err(["id"], f"{record['id']!r} is not a 'uuid'")
+        if self.kind == "service":
+            if "status" in record and record["status"] not in _STATUS:
+                err(["status"], f"{record['status']!r} is not one of {list(_STATUS)}")
+            for i, sch in enumerate(record.get("schedules") or []):
+                if not isinstance(sch, dict) or not _UUID.match(str(sch.get("id", ""))):
+                    err(["schedules", i, "id"], "schedule needs a uuid id")
+                elif sch.get("freq") not in (None, "WEEKLY", "MONTHLY"):
+                    err(["schedules", i, "freq"], f"{sch.get('freq')!r} is not one of ['WEEKLY', 'MONTHLY']")
+            for key in ("service_areas", "attributes", "phones"):
+                for i, sub in enumerate(record.get(key) or []):
+                    if not isinstance(sub, dict) or not _UUID.match(str(sub.get("id", ""))):
+                        err([key, i, "id"], f"{key} entry needs a uuid id")
+        if self.kind == "service_capacity":
+            unit = record.get("unit")
+            if "unit" in record and not (isinstance(unit, dict) and unit.get("id") and unit.get("name")):
+                err(["unit"], "unit needs an id and a name")
+            if "available" in record and not isinstance(record["available"], int | float):
+                err(["available"], f"{record['available']!r} is not of type 'number'")
+        return out
+
+
+@dataclass(frozen=True)
+class _StructuralError:
+    absolute_path: list[Any]
+    message: str
+
+
 def validate_hsds(document: dict[str, Any], version: str = "3.0",
-                  schema_root: str | Path | None = None) -> list[str]:
-    """Every schema violation in a directory document, as "where: what" strings (empty = valid)."""
+                  schema_root: str | Path | None = None, *, require_schemas: bool = True) -> list[str]:
+    """Every schema violation in a directory document, as "where: what" strings (empty = valid).
+
+    With the official schemas (reference standards folder) every record is checked in full. Where they
+    are not installed, `require_schemas=True` (the default) stops with BadInput; `require_schemas=False`
+    runs the built-in structural check instead (required fields, uuid ids, enums, capacity fields) and
+    says so in the log, so a production service without the reference folder still refuses bad records.
+    """
     if version != "3.0":
         raise BadInput(f"HSDS version {version!r} is not supported (expected 3.0, with 3.1 capacities)")
     if not isinstance(document, dict):
         return ["document: expected a JSON object with organizations and services"]
-    validators = _validators(str(_standards_root(schema_root)))
+    validators: dict[str, Any]
+    try:
+        validators = _validators(str(_standards_root(schema_root)))
+    except BadInput:
+        if require_schemas:
+            raise
+        log.warning("HSDS schemas not installed: structural check only")
+        validators = {k: _Structural(k) for k in ("organization", "service", "service_capacity")}
     problems: list[str] = []
     if document.get("hsds_version", "3.0") != "3.0":
         problems.append(f"hsds_version: expected '3.0', got {document.get('hsds_version')!r}")
