@@ -91,7 +91,9 @@ def test_vocabularies_are_the_real_ones(sample) -> None:
     assert all(codes[r["PoliceDistrict"]] == r["District"] for r in rows[:5000])
     # posts are numbered by district: 1xx Central ... 9xx Southern
     assert all(r["PolicePost"][0] == str(DISTRICTS[r["PoliceDistrict"]][1]) for r in rows[:5000])
-    assert all(re.match(r"^\d+ BLOCK [NSEW] [A-Z0-9 ]+$", r["IncidentLocation"]) for r in rows[:5000])
+    assert all(re.match(r"^\d+ BLOCK ([NSEW] )?[A-Z0-9 ]+$", r["IncidentLocation"]) for r in rows[:5000])
+    assert any(r["IncidentLocation"].endswith(" BELAIR RD") and " N BELAIR" not in r["IncidentLocation"]
+               for r in rows)
 
 
 def test_description_and_district_shares_match_the_calibration(sample) -> None:

@@ -79,14 +79,16 @@ def _block_addresses(lon: np.ndarray, lat: np.ndarray) -> list[str]:
                 if best is None or d < best[0]:
                     block = int(abs(y - vocabulary.BALTIMORE_ST_LAT) * vocabulary.NUMBERS_PER_DEG_LAT)
                     block = block // 100 * 100
-                    best = (d, f"{block} BLOCK {'N' if y >= vocabulary.BALTIMORE_ST_LAT else 'S'} {name}")
+                    side = "N " if y >= vocabulary.BALTIMORE_ST_LAT else "S "
+                    best = (d, f"{block} BLOCK {'' if name in vocabulary.NO_PREFIX else side}{name}")
         for name, slat, lo, hi in vocabulary.EW_STREETS:
             if lo <= x <= hi:
                 d = abs(y - slat) * 111_000
                 if best is None or d < best[0]:
                     block = int(abs(x - vocabulary.CHARLES_ST_LON) * vocabulary.NUMBERS_PER_DEG_LON)
                     block = block // 100 * 100
-                    best = (d, f"{block} BLOCK {'E' if x >= vocabulary.CHARLES_ST_LON else 'W'} {name}")
+                    side = "E " if x >= vocabulary.CHARLES_ST_LON else "W "
+                    best = (d, f"{block} BLOCK {'' if name in vocabulary.NO_PREFIX else side}{name}")
         out.append(best[1] if best else "0 BLOCK N CHARLES ST")
     return out
 

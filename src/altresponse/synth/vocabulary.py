@@ -175,7 +175,7 @@ CHARLES_ST_LON = -76.6152
 NUMBERS_PER_DEG_LAT = 92_000.0  # North Ave (~39.311) is the 2000 block of N Charles St
 NUMBERS_PER_DEG_LON = 73_000.0  # Wolfe St (~-76.590) is the 1800 block east
 NS_STREETS: tuple[tuple[str, float, float, float], ...] = (
-    ("CHARLES ST", -76.6152, 39.25, 39.38),
+    ("CHARLES ST", -76.6152, 39.265, 39.38),
     ("ST PAUL ST", -76.6135, 39.28, 39.33),
     ("CALVERT ST", -76.6120, 39.28, 39.33),
     ("GREENMOUNT AVE", -76.6093, 39.29, 39.34),
@@ -231,3 +231,10 @@ EW_STREETS: tuple[tuple[str, float, float, float], ...] = (
     ("FORT AVE", 39.2705, -76.62, -76.58),
     ("PATAPSCO AVE", 39.2365, -76.64, -76.58),
 )
+# Streets written without a N/S/E/W prefix (they do not cross the grid's base lines).
+NO_PREFIX: frozenset[str] = frozenset({
+    "GREENMOUNT AVE", "YORK RD", "MARTIN LUTHER KING JR BLVD", "PENNSYLVANIA AVE", "PARK HEIGHTS AVE",
+    "REISTERSTOWN RD", "LIBERTY HEIGHTS AVE", "GWYNN OAK AVE", "HARFORD RD", "LOCH RAVEN BLVD", "BELAIR RD",
+    "PULASKI HWY", "POTEE ST", "EASTERN AVE", "BOSTON ST", "ORLEANS ST", "EDMONDSON AVE",
+    "GWYNNS FALLS PKWY", "FREDERICK AVE", "WILKENS AVE",
+})
