@@ -52,6 +52,7 @@ def connect(memory_limit: str | None = None, threads: int | None = None) -> duck
     if n:
         con.execute(f"SET threads = {int(n)}")
     con.execute("SET preserve_insertion_order = true")
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -91,7 +92,7 @@ def classify_calls(
     """
     from altresponse.protocol import bulk_decide, history_answers, load_protocol
     from altresponse.protocol.history import DEFAULT_SCENARIO
-    from altresponse.taxonomy import encode_calls, load_crosswalk
+    from altresponse.taxonomy import encode_calls, load_crosswalk, normalize_sql
 
     start = time.perf_counter()
     src = Path(calls_parquet)
@@ -104,26 +105,51 @@ def classify_calls(
         protocol = load_protocol(profile.protocol or profile.city)
         policy = history_policy or str(profile.section("analysis").get("history_policy") or DEFAULT_SCENARIO)
         fill = history_answers(protocol, policy)
-        enc = encode_calls(con, f"SELECT * FROM read_parquet({_sql_path(src)})", xwalk)
+        # Classify each distinct local call type once (a few hundred rows), then join the result
+        # back to every call. The protocol's inputs that vary by call (answer_*, mpds_code) are not
+        # canonical columns, so a call's pathway is a function of its local type under the policy.
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE __local_types AS SELECT local_call_type, count(*) AS n_rows "
+            f"FROM read_parquet({_sql_path(src)}) GROUP BY 1"
+        )
+        enc = encode_calls(con, "__local_types", xwalk)
         decided = bulk_decide(con, enc.relation_sql, protocol, fill_answers=fill)
+        added = [c.name for c in schema.CLASSIFICATION.columns]
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE __lookup AS SELECT local_call_type, n_rows, "
+            + ", ".join(f'"{c}"' for c in added) + f" FROM ({decided})"
+        )
         select = ", ".join(
-            f'CAST("{c.name}" AS {c.duckdb_type}) AS "{c.name}"' for c in schema.CLASSIFIED_CALLS.columns
+            f'CAST({"l" if c.name in added else "c"}."{c.name}" AS {c.duckdb_type}) AS "{c.name}"'
+            for c in schema.CLASSIFIED_CALLS.columns
         )
         with atomic_path(out) as tmp:
             con.execute(
-                f"COPY (SELECT {select} FROM ({decided})) TO {_sql_path(tmp)} "
-                "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
+                f"COPY (SELECT {select} FROM read_parquet({_sql_path(src)}) AS c "
+                "LEFT JOIN __lookup AS l ON c.local_call_type IS NOT DISTINCT FROM l.local_call_type) "
+                f"TO {_sql_path(tmp)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 262144)"
             )
+        counts = con.execute(
+            "SELECT coalesce(sum(n_rows) FILTER (WHERE common_type <> 'unmapped'), 0), "
+            "coalesce(sum(n_rows) FILTER (WHERE common_type = 'unmapped'), 0) FROM __lookup"
+        ).fetchone()
+        mapped, unmapped = (int(counts[0]), int(counts[1])) if counts else (0, 0)
+        top_rows = con.execute(
+            "SELECT min(local_call_type) AS spelling, sum(n_rows) AS n FROM __lookup WHERE common_type = "
+            f"'unmapped' GROUP BY {normalize_sql('local_call_type')} ORDER BY n DESC, spelling LIMIT 20"
+        ).fetchall()
         pathway_counts = dict(con.execute(
-            f"SELECT pathway, count(*) FROM read_parquet({_sql_path(out)}) GROUP BY 1 ORDER BY 2 DESC"
+            "SELECT pathway, sum(n_rows) FROM __lookup GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall())
     finally:
         if own:
             con.close()
-    top = [{"local_call_type": t, "calls": n} for t, n in enc.unmapped_top]
+    top = [{"local_call_type": "" if t is None else str(t), "calls": int(n)} for t, n in top_rows]
+    total = mapped + unmapped
     return ClassifySummary(
-        rows=enc.total_rows, mapped_rows=enc.mapped_rows, unmapped_rows=enc.unmapped_rows,
-        coverage=enc.coverage, unmapped_top=top, crosswalk=xwalk.name, protocol_version=protocol.version,
+        rows=total, mapped_rows=mapped, unmapped_rows=unmapped,
+        coverage=mapped / total if total else 1.0, unmapped_top=top, crosswalk=xwalk.name,
+        protocol_version=protocol.version,
         history_policy=policy, pathway_counts={str(k): int(v) for k, v in pathway_counts.items()},
         out_path=str(out), seconds=round(time.perf_counter() - start, 3),
     )

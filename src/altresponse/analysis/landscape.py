@@ -26,6 +26,8 @@ AREA_COLUMNS: dict[str, str] = {"districts": "district", "neighborhoods": "neigh
 """Boundary layer name -> calls column holding that area's name."""
 
 DAYS_PER_YEAR = 365.25
+_ESTIMATES = ("share", "lo", "hi", "accepted_error", "accepted_error_lo", "accepted_error_hi",
+              "officer_hours_per_year", "officer_hours_lo", "officer_hours_hi", "fte", "fte_lo", "fte_hi")
 
 
 def _q(s: str) -> str:
@@ -324,7 +326,10 @@ class Landscape:
             row.pop("level", None)
             row.pop("draws", None)
             if known_total == 0:
-                row["note"] = "No dispositions: risk could not be estimated, so no type clears a threshold."
+                row.update(dict.fromkeys(_ESTIMATES))
+                row.update({"eligible_calls": 0, "eligible_types": []})
+                row["note"] = ("No call in scope has a known disposition, so risk cannot be estimated and "
+                               "risk-tolerance scenarios are not shown.")
             out.append(row)
         for row in out:
             row["scope"] = self.scope.name

@@ -125,7 +125,7 @@ def compare_published(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Each published figure with our comparable figure (or None) and what differs."""
     cats = {c["category"]: c for c in summary.get("category_shares", [])}
     scen = summary.get("scenarios", [])
-    risk_s = [s for s in scen if s.get("kind") == "risk_tolerance"]
+    risk_s = [s for s in scen if s.get("kind") == "risk_tolerance" and s.get("share") is not None]
     proto = next((s for s in scen if s.get("kind") == "protocol"), None)
     scope_text = str(summary.get("scope", {}).get("name", "all")).replace("_", "-")
     out = []

@@ -143,11 +143,12 @@ def _pathways(s: dict[str, Any]) -> str:
 
 def _scenarios(s: dict[str, Any]) -> str:
     sc = s["scenarios"]
+    shown = [x for x in sc if x["share"] is not None]
     chart = charts.forest(
-        [x["label"] for x in sc],
-        [x["share"] for x in sc],
-        [x["lo"] for x in sc],
-        [x["hi"] for x in sc],
+        [x["label"] for x in shown],
+        [x["share"] for x in shown],
+        [x["lo"] for x in shown],
+        [x["hi"] for x in shown],
         percent=True,
         xlabel="share of calls in scope",
         title="Calls a civilian response could take, by scenario (90% intervals)",

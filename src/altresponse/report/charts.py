@@ -12,6 +12,7 @@ import html
 import io
 import itertools
 import re
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -56,6 +57,14 @@ def figure_to_svg(fig: Figure, *, caption: str = "") -> str:
         svg = svg.replace(f'href="#{old}"', f'href="#{prefix}{old}"')
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="chart">{svg}{cap}</figure>'
+
+
+def _title(ax: Axes, title: str) -> None:
+    """Left-aligned title wrapped to the figure width (long titles would be clipped otherwise)."""
+    if title:
+        fig = ax.get_figure(root=True)
+        width = fig.get_figwidth() if isinstance(fig, Figure) else 7.0
+        ax.set_title(textwrap.fill(title, max(30, int(width * 10))), loc="left")
 
 
 def _new(width: float, height: float) -> tuple[Figure, Axes]:
@@ -105,8 +114,7 @@ def bar(
         ax.bar(x, vals, color=color, yerr=yerr, ecolor="#333333", capsize=2)
         ax.set_xticks(x, labels, rotation=45, ha="right")
         ax.set_ylabel(xlabel)
-    if title:
-        ax.set_title(title, loc="left")
+    _title(ax, title)
     return figure_to_svg(fig, caption=caption)
 
 
@@ -142,8 +150,7 @@ def stacked_bar(
         ax.set_xticks(pos, groups, rotation=45, ha="right")
         ax.set_ylabel(xlabel)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    if title:
-        ax.set_title(title, loc="left")
+    _title(ax, title)
     return figure_to_svg(fig, caption=caption)
 
 
@@ -172,8 +179,7 @@ def line(
     ax.set_ylabel(ylabel)
     if len(series) > 1:
         ax.legend(fontsize=7, frameon=False)
-    if title:
-        ax.set_title(title, loc="left")
+    _title(ax, title)
     return figure_to_svg(fig, caption=caption)
 
 
@@ -197,8 +203,7 @@ def heatmap_hour_of_week(
     ax.spines[:].set_visible(False)
     cb = fig.colorbar(im, ax=ax, fraction=0.03, pad=0.02)
     cb.set_label(colorbar_label)
-    if title:
-        ax.set_title(title, loc="left")
+    _title(ax, title)
     return figure_to_svg(fig, caption=caption)
 
 
@@ -257,8 +262,7 @@ def choropleth(
     sm = ScalarMappable(norm=norm, cmap=colormap)
     cb = fig.colorbar(sm, ax=ax, fraction=0.035, pad=0.02)
     cb.set_label(label)
-    if title:
-        ax.set_title(title, loc="left")
+    _title(ax, title)
     return figure_to_svg(fig, caption=caption)
 
 
@@ -288,6 +292,5 @@ def forest(
     ax.set_xlabel(xlabel)
     if percent:
         ax.xaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    if title:
-        ax.set_title(title, loc="left")
+    _title(ax, title)
     return figure_to_svg(fig, caption=caption)
