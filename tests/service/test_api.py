@@ -176,3 +176,21 @@ def test_logs_never_hold_caller_details(client: TestClient, headers: dict[str, d
     assert "POST /triage 201" in text  # requests are logged ...
     for secret in (marker, "ZZAREA7731", "ZZNAME7731", "ZZPHONE7731"):  # ... their details are not
         assert secret not in text
+
+
+def test_triage_matches_directory_providers_and_referral_checks_them(client: TestClient, headers: H) -> None:
+    d = triage(client, headers["ct"]).json()
+    assert d["providers"], d["match_reasons"]
+    first = d["providers"][0]
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    assert engine.organization_of(first["service_id"]) == first["organization_id"]
+    ok = client.post("/referrals", json={"decision_id": d["decision_id"], "service_id": first["service_id"],
+                                         "organization_id": first["organization_id"]}, headers=headers["ct"])
+    assert ok.status_code == 201 and ok.json()["status"] == "created"
+    wrong_org = client.post("/referrals", json={"decision_id": d["decision_id"], "organization_id": "org-b",
+                                                "service_id": first["service_id"]}, headers=headers["ct"])
+    assert wrong_org.status_code == 422
+    no_decision = client.post("/referrals", json={"decision_id": 99999, "service_id": first["service_id"],
+                                                  "organization_id": first["organization_id"]},
+                              headers=headers["ct"])
+    assert no_decision.status_code == 404

@@ -46,9 +46,11 @@ def option_summary(option: Any) -> dict[str, Any]:
     nested = data.get("service")
     service: dict[str, Any] = nested if isinstance(nested, dict) else {}
     service_id = data.get("service_id") or service.get("id") or data.get("id") or ""
-    org = data.get("organization_id") or service.get("organization_id") or ""
+    org = data.get("organization_id") or service.get("organization_id") or data.get("organization") or ""
     name = data.get("name") or data.get("service_name") or service.get("name") or service_id
     out: dict[str, Any] = {"service_id": str(service_id), "organization_id": str(org), "name": str(name)}
+    if data.get("organization"):
+        out["organization_name"] = str(data["organization"])
     for key in ("organization_name", "pathway", "responder", "phone", "distance_km", "travel_minutes",
                 "open_now", "capacity", "reason", "reasons"):
         if key in data and data[key] is not None:
@@ -93,22 +95,30 @@ class TriageEngine:
         from altresponse.directory import match
 
         m = match(self.directory, decision, lon, lat, when, common_type)
-        return [option_summary(o) for o in m.options], bool(m.fallback_used), [str(r) for r in m.reasons]
+        options = []
+        for o in m.options:
+            summary = option_summary(o)
+            org_id = self.organization_of(summary["service_id"])
+            if org_id:
+                summary["organization_name"] = summary.get("organization_name") or summary["organization_id"]
+                summary["organization_id"] = org_id
+            options.append(summary)
+        return options, bool(m.fallback_used), [str(r) for r in m.reasons]
+
+    def organization_of(self, service_id: str) -> str | None:
+        """The HSDS organization id of a directory service (None when unknown)."""
+        try:
+            record = self.directory.service(service_id).record
+        except (KeyError, AttributeError):
+            return None
+        org = record.get("organization_id") if isinstance(record, dict) else None
+        return str(org) if org else None
 
     def known_service(self, service_id: str, organization_id: str) -> bool | None:
         """Whether the directory lists this service under this organization (None: cannot tell)."""
         if self.directory is None:
             return None
-        try:
-            hsds = _plain(self.directory.to_hsds_json())
-        except Exception:  # pragma: no cover - depends on the directory build
-            return None
-        services = hsds.get("services", []) if isinstance(hsds, dict) else hsds
-        for svc in services if isinstance(services, list) else []:
-            if isinstance(svc, dict) and svc.get("id") == service_id:
-                org = svc.get("organization_id") or (svc.get("organization") or {}).get("id")
-                return org is None or org == organization_id
-        return False
+        return self.organization_of(service_id) == organization_id
 
     # -- triage -----------------------------------------------------------------------------------
     def questions(self) -> list[dict[str, Any]]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
 from altresponse.ops import repository as repo
 from altresponse.ops.models import Referral
@@ -11,7 +11,7 @@ from altresponse.service.routes import errors
 from altresponse.service.schemas import DeclineIn, OutcomeIn, ReferralIn, ReferralOut
 
 router = APIRouter(prefix="/referrals", tags=["referrals"])
-IdPath = Annotated[int, "referral id"]
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1, description="Referral id.")]
 
 
 def _out(store: repo.Store, ref: Referral) -> ReferralOut:
