@@ -113,3 +113,20 @@ def test_candidates_ranked_with_intervals(summary: dict) -> None:
     assert w["candidate"] and w["risk_lo"] <= w["risk"] <= w["risk_hi"]
     assert w["hours_per_day_with_call"] > 0
     assert cands["assault"]["rank_low_risk"] > w["rank_low_risk"]
+
+
+def test_no_dispositions_means_no_risk_scenarios(tmp_path: Path) -> None:
+    from altresponse.analysis import analyze_classified, classify_calls
+
+    rows = canonical_rows({"CHECK WELL-BEING": (60, 0.0, 600.0, "community_initiated"),
+                           "COMMON ASSAULT": (40, 0.0, 600.0, "community_initiated")})
+    for r in rows:
+        r["disposition_class"] = "unknown"
+    calls = write_calls(tmp_path / "calls.parquet", rows)
+    classify_calls(calls, tmp_path / "c.parquet", load_profile("baltimore"))
+    summary = analyze_classified(tmp_path / "c.parquet", load_profile("baltimore"))
+    risk = [s for s in summary["scenarios"] if s["kind"] == "risk_tolerance"]
+    assert risk and all(s["share"] is None and s["eligible_types"] == [] and s["note"] for s in risk)
+    proto = next(s for s in summary["scenarios"] if s["kind"] == "protocol")
+    assert proto["share"] == pytest.approx(0.6) and proto["accepted_error"] is None
+    assert all(c["risk"] is None for c in summary["candidates"])
