@@ -1,4 +1,4 @@
-"""Benchmark: one year of Baltimore-scale alternative-response demand, our engine vs an equivalent SimPy model.
+"""Benchmark: a year of Baltimore-scale alternative-response demand, our engine vs a SimPy model.
 
 Demand: 1.6M calls a year x a broad eligible share (25%) = ~400k calls, arriving as a
 non-homogeneous Poisson process with a day/night and weekday shape, at places spread over a
@@ -28,8 +28,17 @@ from altresponse.simulate.engine import HOUR_S, WEEK_S, Demand, Fleet, SimParams
 from altresponse.simulate.metrics import Estimate
 from altresponse.simulate.service_time import DEFAULT_ON_SCENE
 
-PARAMS = SimParams(max_wait_s=30 * 60, detour=1.3, speed_kmh=30, turnout_s=60, processing_s=120, wrap_s=600,
-                   backup_probability=0.0, target_s=20 * 60, dispatch_from_base=True)
+PARAMS = SimParams(
+    max_wait_s=30 * 60,
+    detour=1.3,
+    speed_kmh=30,
+    turnout_s=60,
+    processing_s=120,
+    wrap_s=600,
+    backup_probability=0.0,
+    target_s=20 * 60,
+    dispatch_from_base=True,
+)
 
 
 def hour_of_week_shape() -> np.ndarray:
@@ -45,13 +54,24 @@ def make_demand(calls_per_year: int, rng: np.random.Generator) -> Demand:
 
     weeks = 52
     rate = calls_per_year / (365.25 * 24)
-    rates = HourOfWeekRates(rates=(rate * hour_of_week_shape())[None, :], weeks_observed=weeks,
-                            team_types=("behavioral_health_team",))
+    rates = HourOfWeekRates(
+        rates=(rate * hour_of_week_shape())[None, :],
+        weeks_observed=weeks,
+        team_types=("behavioral_health_team",),
+    )
     pool = 5000
     x = rng.uniform(-6, 6, pool)  # a 12 x 12 km city, base at the centre
     y = rng.uniform(-6, 6, pool)
-    return poisson_demand(rates, np.array(["behavioral_crisis"] * pool, object), np.zeros(pool, np.int64),
-                          rng.integers(1, 6, pool), x, y, weeks=weeks, rng=rng)
+    return poisson_demand(
+        rates,
+        np.array(["behavioral_crisis"] * pool, object),
+        np.zeros(pool, np.int64),
+        rng.integers(1, 6, pool),
+        x,
+        y,
+        weeks=weeks,
+        rng=rng,
+    )
 
 
 def draws(d: Demand, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -138,18 +158,24 @@ def main() -> None:
             print(f"rep {r}: {d.n:,} calls, SimPy {sec:.2f} s", flush=True)
 
     print()
-    print(f"calls per replication: ~{args.calls:,} (one year, {d.horizon_s / HOUR_S / 24:.0f} days); "
-          f"teams: {args.teams} around the clock")
+    print(
+        f"calls per replication: ~{args.calls:,} (one year, {d.horizon_s / HOUR_S / 24:.0f} days); "
+        f"teams: {args.teams} around the clock"
+    )
     med_o, med_s = statistics.median(ours_t), statistics.median(simpy_t)
-    print(f"median CPU seconds per replication: ours {med_o:.2f} s, SimPy {med_s:.2f} s, "
-          f"ratio SimPy/ours = {med_s / med_o:.1f}x")
+    print(
+        f"median CPU seconds per replication: ours {med_o:.2f} s, SimPy {med_s:.2f} s, "
+        f"ratio SimPy/ours = {med_s / med_o:.1f}x"
+    )
     print(f"{'figure':<28}{'ours mean (95% CI)':>30}{'SimPy mean (95% CI)':>30}  SimPy mean in ours' CI")
     for key in ours_f[0]:
         eo = Estimate.of([f[key] for f in ours_f])
         es = Estimate.of([f[key] for f in simpy_f])
         inside = eo.contains(es.mean)
-        print(f"{key:<28}{eo.mean:>12.4f} ({eo.lo:.4f}-{eo.hi:.4f}){es.mean:>12.4f} ({es.lo:.4f}-{es.hi:.4f})"
-              f"  {'yes' if inside else 'NO'}")
+        print(
+            f"{key:<28}{eo.mean:>12.4f} ({eo.lo:.4f}-{eo.hi:.4f}){es.mean:>12.4f} ({es.lo:.4f}-{es.hi:.4f})"
+            f"  {'yes' if inside else 'NO'}"
+        )
 
 
 if __name__ == "__main__":

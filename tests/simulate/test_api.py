@@ -20,8 +20,11 @@ from altresponse.profile import load_profile
 from altresponse.simulate import run_simulation, run_staffing
 
 PATHWAYS = ["behavioral_health_team", "community_responder", "police", "police"]
-TYPES = {"behavioral_health_team": "behavioral_crisis", "community_responder": "welfare_check",
-         "police": "burglary"}
+TYPES = {
+    "behavioral_health_team": "behavioral_crisis",
+    "community_responder": "welfare_check",
+    "police": "burglary",
+}
 
 
 def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> Path:
@@ -33,25 +36,31 @@ def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> 
     secs = day * 86400 + hour * 3600 + rng.uniform(0, 3600, rows)
     received = [start + dt.timedelta(seconds=float(s)) for s in np.sort(secs)]
     pathway = rng.choice(PATHWAYS, rows)
-    table = pa.table({
-        "call_id": [f"SYN{i}" for i in range(rows)],
-        "received_utc": pa.array(received, pa.timestamp("us", tz="UTC")),
-        "pathway": pathway,
-        "common_type": [TYPES[p] for p in pathway],
-        "category": ["behavioral_health" if p == "behavioral_health_team" else "welfare_assist" for p in pathway],
-        "priority_class": rng.choice(["high", "medium", "low"], rows),
-        "latitude": rng.uniform(39.26, 39.35, rows),
-        "longitude": rng.uniform(-76.68, -76.55, rows),
-        "on_scene_s": np.full(rows, np.nan),
-        "unit_busy_s": np.full(rows, np.nan),
-    })
+    table = pa.table(
+        {
+            "call_id": [f"SYN{i}" for i in range(rows)],
+            "received_utc": pa.array(received, pa.timestamp("us", tz="UTC")),
+            "pathway": pathway,
+            "common_type": [TYPES[p] for p in pathway],
+            "category": [
+                "behavioral_health" if p == "behavioral_health_team" else "welfare_assist" for p in pathway
+            ],
+            "priority_class": rng.choice(["high", "medium", "low"], rows),
+            "latitude": rng.uniform(39.26, 39.35, rows),
+            "longitude": rng.uniform(-76.68, -76.55, rows),
+            "on_scene_s": np.full(rows, np.nan),
+            "unit_busy_s": np.full(rows, np.nan),
+        }
+    )
     pq.write_table(table, path)
     return path
 
 
 def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path) -> None:
     src = _classified(tmp_path / "classified.parquet")
-    result = run_staffing(src, tmp_path / "out", load_profile("baltimore"), target_reach=0.9, target_minutes=20)
+    result = run_staffing(
+        src, tmp_path / "out", load_profile("baltimore"), target_reach=0.9, target_minutes=20
+    )
     data = json.loads((tmp_path / "out" / "staffing.json").read_text())
     html = (tmp_path / "out" / "staffing.html").read_text()
     assert data["team_hours_per_week"] == result["team_hours_per_week"] > 0
@@ -67,8 +76,9 @@ def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path) -> None:
     assert "<svg" in html and re.search(r'(src|href)="https?://', html) is None  # works offline
     assert "Assumptions and sources" in html
     # a stricter target needs at least as many team-hours
-    strict = run_staffing(src, tmp_path / "strict", load_profile("baltimore"), target_reach=0.95,
-                          target_minutes=15)
+    strict = run_staffing(
+        src, tmp_path / "strict", load_profile("baltimore"), target_reach=0.95, target_minutes=15
+    )
     assert strict["team_hours_per_week"] >= result["team_hours_per_week"]
 
 

@@ -17,11 +17,14 @@ from altresponse.simulate.service_time import ServiceTimeModel, fit_duration
 DECC = Path("data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv")
 
 
-@pytest.mark.parametrize(("family", "draw"), [
-    ("lognormal", lambda r: r.lognormal(math.log(1500), 0.7, 3000)),
-    ("gamma", lambda r: r.gamma(3.0, 600.0, 3000)),
-    ("exponential", lambda r: r.exponential(900.0, 3000)),
-])
+@pytest.mark.parametrize(
+    ("family", "draw"),
+    [
+        ("lognormal", lambda r: r.lognormal(math.log(1500), 0.7, 3000)),
+        ("gamma", lambda r: r.gamma(3.0, 600.0, 3000)),
+        ("exponential", lambda r: r.exponential(900.0, 3000)),
+    ],
+)
 def test_fit_picks_the_generating_family(family: str, draw) -> None:  # type: ignore[no-untyped-def]
     x = draw(np.random.default_rng(11))
     d = fit_duration(x, "test")
@@ -71,8 +74,14 @@ def test_replay_growth_and_hour_of_week_rates() -> None:
     rng = np.random.default_rng(5)
     t = np.sort(rng.uniform(0, 4 * WEEK_S, 2000))
     n = len(t)
-    args = (np.zeros(n, np.int64), ("bh",), np.array(["x"] * n, object), np.zeros(n, np.int64),
-            np.full(n, np.nan), np.full(n, np.nan))
+    args = (
+        np.zeros(n, np.int64),
+        ("bh",),
+        np.array(["x"] * n, object),
+        np.zeros(n, np.int64),
+        np.full(n, np.nan),
+        np.full(n, np.nan),
+    )
     assert replay_demand(t, *args).n == n
     grown = replay_demand(t, *args, growth=1.5, rng=rng)
     assert abs(grown.n - 3000) < 120
@@ -84,23 +93,38 @@ def test_replay_growth_and_hour_of_week_rates() -> None:
 
 
 def test_urgency_orders_priority_then_people_at_risk() -> None:
-    u = urgency_of(np.array(["low", "high", "high", "unknown"]),
-                   np.array(["noise_complaint", "welfare_check", "suicidal_ideation", "trespass"]))
+    u = urgency_of(
+        np.array(["low", "high", "high", "unknown"]),
+        np.array(["noise_complaint", "welfare_check", "suicidal_ideation", "trespass"]),
+    )
     assert u[2] < u[1] < u[3] < u[0]
 
 
 def test_budget_ranges_ordered_and_scale_with_hours() -> None:
     params = CostParameters()
     cov = {"behavioral_health_team": np.full(168, 2.0)}
-    small = budget(params, {"behavioral_health_team": 336.0}, cov, calls_reached_per_year=(5000, 4800, 5200),
-                   police_hours_freed_per_year=(7000, 6800, 7200), draws=2000)
-    big = budget(params, {"behavioral_health_team": 672.0}, {"behavioral_health_team": np.full(168, 4.0)},
-                 calls_reached_per_year=(5000, 4800, 5200), police_hours_freed_per_year=(7000, 6800, 7200),
-                 draws=2000)
+    small = budget(
+        params,
+        {"behavioral_health_team": 336.0},
+        cov,
+        calls_reached_per_year=(5000, 4800, 5200),
+        police_hours_freed_per_year=(7000, 6800, 7200),
+        draws=2000,
+    )
+    big = budget(
+        params,
+        {"behavioral_health_team": 672.0},
+        {"behavioral_health_team": np.full(168, 4.0)},
+        calls_reached_per_year=(5000, 4800, 5200),
+        police_hours_freed_per_year=(7000, 6800, 7200),
+        draws=2000,
+    )
     for b in (small, big):
         a = b["annual_operating_cost"]
         assert a["p5"] < a["p50"] < a["p95"]
-    ratio = big["components_per_year"]["field_teams"]["p50"] / small["components_per_year"]["field_teams"]["p50"]
+    ratio = (
+        big["components_per_year"]["field_teams"]["p50"] / small["components_per_year"]["field_teams"]["p50"]
+    )
     assert ratio == pytest.approx(2.0, rel=0.05)
     # two 24/7 teams of clinician + paramedic: cost per team-hour near published per-hour benchmarks
     per_hour = small["by_team_type"]["behavioral_health_team"]["cost_per_team_hour"]["p50"]
@@ -109,7 +133,9 @@ def test_budget_ranges_ordered_and_scale_with_hours() -> None:
 
 
 def test_cost_overrides_from_profile_and_unknown_roles_fail_loudly() -> None:
-    p = CostParameters.from_profile({"roles": {"clinician": {"low": 40, "mode": 45, "high": 50, "source": "x"}}})
+    p = CostParameters.from_profile(
+        {"roles": {"clinician": {"low": 40, "mode": 45, "high": 50, "source": "x"}}}
+    )
     assert p.roles["clinician"].mode == 45 and "paramedic" in p.roles
     bad = CostParameters.from_profile({"compositions": {"behavioral_health_team": ["wizard"]}})
     with pytest.raises(ValueError, match="wizard"):

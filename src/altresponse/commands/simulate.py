@@ -29,7 +29,9 @@ def register(app: typer.Typer) -> None:
     def simulate(
         classified: Path = typer.Argument(..., help="Classified calls Parquet (from `altresponse analyze`)."),
         out: Path = typer.Option(..., "--out", help="Folder for simulation.json and simulation.html."),
-        scenario: str = typer.Option(None, "--scenario", help="Fleet scenario from the profile's simulate.scenarios."),
+        scenario: str = typer.Option(
+            None, "--scenario", help="Fleet scenario from the profile's simulate.scenarios."
+        ),
         target_minutes: float = typer.Option(20.0, "--target-minutes", help="Response target in minutes."),
         profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last stdout line."),
@@ -38,12 +40,19 @@ def register(app: typer.Typer) -> None:
         from altresponse.profile import load_profile
         from altresponse.simulate.api import run_simulation
 
-        result = run_simulation(classified, out, load_profile(profile), scenario=scenario,
-                                target_minutes=target_minutes)
+        result = run_simulation(
+            classified, out, load_profile(profile), scenario=scenario, target_minutes=target_minutes
+        )
         typer.echo(str(out / "simulation.html"))
         if json_out:
-            emit_json({**_summary(result, "simulate"), "scenario": result["scenario"],
-                       "html": str(out / "simulation.html"), "json": str(out / "simulation.json")})
+            emit_json(
+                {
+                    **_summary(result, "simulate"),
+                    "scenario": result["scenario"],
+                    "html": str(out / "simulation.html"),
+                    "json": str(out / "simulation.json"),
+                }
+            )
 
     @app.command("staff")
     def staff(
@@ -58,9 +67,15 @@ def register(app: typer.Typer) -> None:
         from altresponse.profile import load_profile
         from altresponse.simulate.api import run_staffing
 
-        result = run_staffing(classified, out, load_profile(profile), target_reach=target_reach,
-                              target_minutes=target_minutes)
+        result = run_staffing(
+            classified, out, load_profile(profile), target_reach=target_reach, target_minutes=target_minutes
+        )
         typer.echo(str(out / "staffing.html"))
         if json_out:
-            emit_json({**_summary(result, "staff"), "html": str(out / "staffing.html"),
-                       "json": str(out / "staffing.json")})
+            emit_json(
+                {
+                    **_summary(result, "staff"),
+                    "html": str(out / "staffing.html"),
+                    "json": str(out / "staffing.json"),
+                }
+            )

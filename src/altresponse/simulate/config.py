@@ -44,8 +44,10 @@ class ShiftSpec(BaseModel):
         hh, _, mm = self.start.partition(":")
         start = int(hh) * 3600 + int(mm) * 60
         order = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-        return [(order.index(d) * 86400 + start, order.index(d) * 86400 + start + self.hours * 3600)
-                for d in self.days]
+        return [
+            (order.index(d) * 86400 + start, order.index(d) * 86400 + start + self.hours * 3600)
+            for d in self.days
+        ]
 
 
 class Scenario(BaseModel):
@@ -63,12 +65,14 @@ class SimulateConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pathway_teams: dict[str, str] = Field(default_factory=lambda: {
-        "behavioral_health_team": "behavioral_health_team",
-        "community_responder": "community_responder",
-        "homeless_outreach": "homeless_outreach",
-        "co_response": "co_response",
-    })
+    pathway_teams: dict[str, str] = Field(
+        default_factory=lambda: {
+            "behavioral_health_team": "behavioral_health_team",
+            "community_responder": "community_responder",
+            "homeless_outreach": "homeless_outreach",
+            "co_response": "co_response",
+        }
+    )
     max_wait_min: float = 30.0
     detour: float = 1.3
     speed_kmh: float = 30.0
@@ -109,10 +113,16 @@ class SimulateConfig(BaseModel):
 
     def params(self, target_minutes: float = 20.0) -> SimParams:
         return SimParams(
-            max_wait_s=self.max_wait_min * 60, detour=self.detour, speed_kmh=self.speed_kmh,
-            turnout_s=self.turnout_min * 60, processing_s=self.processing_min * 60, wrap_s=self.wrap_min * 60,
-            backup_probability=self.backup_probability, backup_police_hours=self.backup_police_hours,
-            police_hours_per_call=self.police_hours_per_call, target_s=target_minutes * 60,
+            max_wait_s=self.max_wait_min * 60,
+            detour=self.detour,
+            speed_kmh=self.speed_kmh,
+            turnout_s=self.turnout_min * 60,
+            processing_s=self.processing_min * 60,
+            wrap_s=self.wrap_min * 60,
+            backup_probability=self.backup_probability,
+            backup_police_hours=self.backup_police_hours,
+            police_hours_per_call=self.police_hours_per_call,
+            target_s=target_minutes * 60,
         )
 
     @classmethod

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,8 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 BLS_OOH_EMT = "BLS Occupational Outlook Handbook, EMTs and paramedics: 2023 median pay $21.53/h"
 BLS_PARAMEDIC = "BLS OOH: paramedics' median annual wage $53,180 (May 2023) = $25.57/h at 2,080 h"
-BLS_COUNSELOR = ("BLS 2023 wage data via O*NET 21-1018 (substance abuse, behavioral disorder and mental health "
-                 "counselors): median $25.82/h")
+BLS_COUNSELOR = (
+    "BLS 2023 wage data via O*NET 21-1018 (substance abuse, behavioral disorder and mental health "
+    "counselors): median $25.82/h"
+)
 ASSUMPTION = "assumption (no published figure found; override in the profile `costs:` section)"
 
 
@@ -51,8 +52,12 @@ def _r(low: float, mode: float, high: float, source: str) -> Range:
 
 def _default_roles() -> dict[str, Range]:
     return {
-        "clinician": _r(25.82, 30.0, 40.0, f"{BLS_COUNSELOR}; most likely and high allow for licensure and "
-                        "night work (assumption)"),
+        "clinician": _r(
+            25.82,
+            30.0,
+            40.0,
+            f"{BLS_COUNSELOR}; most likely and high allow for licensure and night work (assumption)",
+        ),
         "paramedic": _r(21.53, 25.57, 32.0, f"{BLS_PARAMEDIC}; low = {BLS_OOH_EMT}"),
         "emt": _r(18.0, 21.53, 26.0, f"{BLS_OOH_EMT}; range is an assumption"),
         "peer": _r(17.0, 20.0, 24.0, f"peer support specialist: {ASSUMPTION}"),
@@ -83,26 +88,41 @@ class CostParameters(BaseModel):
     compositions: dict[str, list[str]] = Field(default_factory=_default_compositions)
     benefits_loading: Range = _r(1.25, 1.40, 1.60, f"fringe and payroll multiplier on wages: {ASSUMPTION}")
     productive_hours_per_fte: Range = _r(
-        1650, 1718, 1800,
-        "derived: 8,760 h / 5.1 FTE per 24/7 seat (Orange County NC relief-factor example, programs.md D.2)")
-    vehicle_cost_per_year: Range = _r(12000, 18000, 30000,
-                                      f"van lease or depreciation, fuel, maintenance, radio and IT: {ASSUMPTION}")
+        1650,
+        1718,
+        1800,
+        "derived: 8,760 h / 5.1 FTE per 24/7 seat (Orange County NC relief-factor example, programs.md D.2)",
+    )
+    vehicle_cost_per_year: Range = _r(
+        12000, 18000, 30000, f"van lease or depreciation, fuel, maintenance, radio and IT: {ASSUMPTION}"
+    )
     spare_vehicle_share: float = 0.2
     teams_per_supervisor: Range = _r(5, 6, 8, f"field supervisors on duty per teams on duty: {ASSUMPTION}")
     supervisor_wage_multiplier: float = 1.25
     center_clinician_seats: float = Field(
-        1.0, description="24/7 clinician seats in the 911 center; Baltimore's FY2022 BJA grant funded co-locating "
-        "a behavioral health clinician in the 911 center (programs.md A.12)")
-    training_per_new_fte: Range = _r(3000, 6000, 10000, f"initial training per hire (crisis, safety, CAD): "
-                                     f"{ASSUMPTION}")
-    overhead_share: Range = _r(0.10, 0.15, 0.25, f"administration, data, evaluation over direct costs: {ASSUMPTION}")
+        default=1.0,
+        description="24/7 clinician seats in the 911 center; Baltimore's FY2022 BJA grant funded co-locating "
+        "a behavioral health clinician in the 911 center (programs.md A.12)",
+    )
+    training_per_new_fte: Range = _r(
+        3000, 6000, 10000, f"initial training per hire (crisis, safety, CAD): {ASSUMPTION}"
+    )
+    overhead_share: Range = _r(
+        0.10, 0.15, 0.25, f"administration, data, evaluation over direct costs: {ASSUMPTION}"
+    )
     startup_share: Range = _r(
-        0.10, 0.22, 0.30,
-        "derived: Olympia CRU start-up $110,100 on a $497,000 first-year budget = 22% (programs.md A.9)")
+        0.10,
+        0.22,
+        0.30,
+        "derived: Olympia CRU start-up $110,100 on a $497,000 first-year budget = 22% (programs.md A.9)",
+    )
     police_cost_per_hour: Range = _r(
-        120.0, 180.0, 250.0,
+        120.0,
+        180.0,
+        250.0,
         "derived: Houston CCD ~$270 police cost avoided per diverted call / ~1.5 police-hours per call "
-        "(programs.md A.8, D.3); range is an assumption")
+        "(programs.md A.8, D.3); range is an assumption",
+    )
 
     @classmethod
     def from_profile(cls, section: Mapping[str, Any]) -> CostParameters:
@@ -128,26 +148,37 @@ class CostParameters(BaseModel):
 
 # Published cost figures the model's output is compared with (programs.md D.3).
 BENCHMARKS: tuple[dict[str, Any], ...] = (
-    {"name": "CAHOOTS cost per service-hour (FY18, 2-person van, vans city-owned)", "value": 70.5,
-     "unit": "per team-hour", "source": "derived: $798k / (31 h x 365), Eugene funding page; programs.md A.1"},
-    {"name": "Staffed 24/7 ambulance (illustrative)", "value": 74.2, "unit": "per team-hour",
-     "source": "EMS World 2018, ~$650k/yr; programs.md D.3"},
-    {"name": "Denver STAR budget per responder team (2024)", "value": 450000.0, "unit": "per team per year",
-     "source": "derived: $7.2M / 16 teams (NLC); programs.md A.2"},
-    {"name": "Denver STAR cost per call (2023, rough)", "value": 700.0, "unit": "per call",
-     "source": "derived: ~$5M / ~7,000 calls; programs.md A.2"},
-    {"name": "Oakland MACRO cost per incident (2024)", "value": 635.0, "unit": "per call",
-     "source": "derived: $4M / 6,300; programs.md A.6"},
+    {
+        "name": "CAHOOTS cost per service-hour (FY18, 2-person van, vans city-owned)",
+        "value": 70.5,
+        "unit": "per team-hour",
+        "source": "derived: $798k / (31 h x 365), Eugene funding page; programs.md A.1",
+    },
+    {
+        "name": "Staffed 24/7 ambulance (illustrative)",
+        "value": 74.2,
+        "unit": "per team-hour",
+        "source": "EMS World 2018, ~$650k/yr; programs.md D.3",
+    },
+    {
+        "name": "Denver STAR budget per responder team (2024)",
+        "value": 450000.0,
+        "unit": "per team per year",
+        "source": "derived: $7.2M / 16 teams (NLC); programs.md A.2",
+    },
+    {
+        "name": "Denver STAR cost per call (2023, rough)",
+        "value": 700.0,
+        "unit": "per call",
+        "source": "derived: ~$5M / ~7,000 calls; programs.md A.2",
+    },
+    {
+        "name": "Oakland MACRO cost per incident (2024)",
+        "value": 635.0,
+        "unit": "per call",
+        "source": "derived: $4M / 6,300; programs.md A.6",
+    },
 )
-
-
-@dataclass(frozen=True)
-class Staffing:
-    """What the schedule needs, per team type: team-hours per week and peak teams on duty."""
-
-    team_hours_per_week: Mapping[str, float]
-    peak_teams: Mapping[str, int]
-    supervisor_hours_per_week: Mapping[str, np.ndarray] | None = None  # coverage by hour, per type
 
 
 def _pct(values: np.ndarray) -> dict[str, float]:
@@ -193,14 +224,24 @@ def budget(
         cov = np.asarray(coverage_by_hour.get(team, np.zeros(168)))
         vehicles += math.ceil(float(cov.max()) * (1 + params.spare_vehicle_share)) if cov.size else 0
         team_hour_costs[team] = _pct(hourly)
-        per_type[team] = {"roles": roles, "team_hours_per_week": hours, "crew_fte": _pct(fte),
-                          "cost_per_team_hour": _pct(hourly), "staff_cost_per_year": _pct(hourly * annual_hours)}
+        per_type[team] = {
+            "roles": roles,
+            "team_hours_per_week": hours,
+            "crew_fte": _pct(fte),
+            "cost_per_team_hour": _pct(hourly),
+            "staff_cost_per_year": _pct(hourly * annual_hours),
+        }
     # supervision: enough supervisors on duty for the teams on duty, every hour
     per_sup = params.teams_per_supervisor.draw(rng, draws)
     total_cov = sum((np.asarray(c, float) for c in coverage_by_hour.values()), np.zeros(168))
     sup_hours_week = np.array([np.ceil(total_cov / k).sum() for k in per_sup])
-    sup_cost = sup_hours_week * weeks * wage.get("clinician", np.full(draws, 30.0)) * \
-        params.supervisor_wage_multiplier * loading
+    sup_cost = (
+        sup_hours_week
+        * weeks
+        * wage.get("clinician", np.full(draws, 30.0))
+        * params.supervisor_wage_multiplier
+        * loading
+    )
     sup_fte = sup_hours_week * weeks / hours_fte
     center_cost = params.center_clinician_seats * 8760 * wage.get("clinician", np.full(draws, 30.0)) * loading
     center_fte = params.center_clinician_seats * 8760 / hours_fte
@@ -230,11 +271,18 @@ def budget(
         "startup_cost_first_year": _pct(startup),
         "first_year_total": _pct(operating + startup),
         "components_per_year": {
-            "field_teams": _pct(staff_cost), "supervision": _pct(sup_cost), "center_clinicians": _pct(center_cost),
-            "vehicles": _pct(vehicle_cost), "overhead": _pct(overhead),
+            "field_teams": _pct(staff_cost),
+            "supervision": _pct(sup_cost),
+            "center_clinicians": _pct(center_cost),
+            "vehicles": _pct(vehicle_cost),
+            "overhead": _pct(overhead),
         },
-        "fte": {"field": _pct(fte_total), "supervisors": _pct(sup_fte), "center_clinicians": round(
-            float(np.median(center_fte)), 2), "total": _pct(all_fte)},
+        "fte": {
+            "field": _pct(fte_total),
+            "supervisors": _pct(sup_fte),
+            "center_clinicians": round(float(np.median(center_fte)), 2),
+            "total": _pct(all_fte),
+        },
         "vehicles": vehicles,
         "by_team_type": per_type,
         "cost_per_call_reached": _pct(per_call) if len(per_call) else None,

@@ -18,9 +18,14 @@ import numpy as np
 from altresponse.simulate.engine import HOUR_S, WEEK_S, Demand
 
 URGENCY_BY_PRIORITY: Mapping[str, int] = {
-    "emergency": 0, "high": 1, "medium": 2, "low": 3, "non_emergency": 4, "unknown": 2,
+    "emergency": 0,
+    "high": 1,
+    "medium": 2,
+    "low": 3,
+    "non_emergency": 4,
+    "unknown": 2,
 }
-# Calls about a person at risk go first within a priority (CAHOOTS orders its queue this way; programs.md A.1).
+# Calls about a person at risk go first within a priority (CAHOOTS orders its queue so; programs.md A.1).
 AT_RISK_TYPES = frozenset({"suicide_attempt", "suicidal_ideation", "behavioral_crisis", "overdose"})
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
@@ -81,24 +86,34 @@ def replay_demand(
     shift = np.zeros(len(t_s))
     if growth != 1.0:
         rng = rng or np.random.default_rng(0)
-        whole, frac = int(math.floor(growth)), growth - math.floor(growth)
+        whole, frac = math.floor(growth), growth - math.floor(growth)
         parts = [np.tile(idx, whole)] if whole else []
         parts.append(idx[rng.random(len(idx)) < frac])
         idx = np.concatenate(parts)
         shift = np.zeros(len(idx))
         copies = np.zeros(len(idx), bool)
         if whole >= 1:
-            copies[len(t_s):] = True  # rows after the first full copy are extra calls
+            copies[len(t_s) :] = True  # rows after the first full copy are extra calls
         shift[copies] = rng.uniform(-1800, 1800, int(copies.sum()))
     t = np.maximum(t_s[idx] + shift, 0.0)
     order = np.argsort(t, kind="stable")
     idx, t = idx[order], t[order]
-    horizon = horizon_s if horizon_s is not None else (math.floor(t.max() / WEEK_S) + 1) * WEEK_S if len(t) \
+    horizon = (
+        horizon_s
+        if horizon_s is not None
+        else (math.floor(t.max() / WEEK_S) + 1) * WEEK_S
+        if len(t)
         else WEEK_S
+    )
     return Demand(
-        t=t, team_type=np.asarray(team_type)[idx].astype(np.int64), urgency=np.asarray(urgency)[idx],
-        x_km=np.asarray(x_km, float)[idx], y_km=np.asarray(y_km, float)[idx],
-        common_type=np.asarray(common_type, dtype=object)[idx], team_types=team_types, horizon_s=float(horizon),
+        t=t,
+        team_type=np.asarray(team_type)[idx].astype(np.int64),
+        urgency=np.asarray(urgency)[idx],
+        x_km=np.asarray(x_km, float)[idx],
+        y_km=np.asarray(y_km, float)[idx],
+        common_type=np.asarray(common_type, dtype=object)[idx],
+        team_types=team_types,
+        horizon_s=float(horizon),
         police_hours=None if police_hours is None else np.asarray(police_hours, float)[idx],
     )
 
@@ -112,12 +127,13 @@ class HourOfWeekRates:
     team_types: tuple[str, ...]
 
     @classmethod
-    def fit(cls, t_s: np.ndarray, team_type: np.ndarray, team_types: tuple[str, ...],
-            horizon_s: float) -> HourOfWeekRates:
+    def fit(
+        cls, t_s: np.ndarray, team_type: np.ndarray, team_types: tuple[str, ...], horizon_s: float
+    ) -> HourOfWeekRates:
         """Count calls per hour of week and divide by the number of times that hour occurs in the horizon."""
         t_s = np.asarray(t_s, float)
         how = (t_s // HOUR_S).astype(np.int64) % 168
-        hours = np.arange(int(math.ceil(horizon_s / HOUR_S))) % 168
+        hours = np.arange(math.ceil(horizon_s / HOUR_S)) % 168
         occurrences = np.maximum(np.bincount(hours, minlength=168), 1)
         rates = np.zeros((len(team_types), 168))
         for k in range(len(team_types)):
@@ -143,7 +159,7 @@ def poisson_demand(
     pool_police_hours: np.ndarray | None = None,
 ) -> Demand:
     """Draw a non-homogeneous Poisson process (piecewise constant by hour) and attach resampled attributes."""
-    n_hours = int(round(weeks * 168))
+    n_hours = round(weeks * 168)
     how = np.arange(n_hours) % 168
     ts, types = [], []
     for k in range(len(rates.team_types)):
@@ -166,16 +182,21 @@ def poisson_demand(
                 raise ValueError(f"no calls of team type {rates.team_types[k]!r} to resample attributes from")
             pick[mask] = rng.choice(members, int(mask.sum()))
     return Demand(
-        t=t, team_type=team_type, urgency=np.asarray(pool_urgency)[pick],
-        x_km=np.asarray(pool_x_km, float)[pick], y_km=np.asarray(pool_y_km, float)[pick],
-        common_type=np.asarray(pool_common_type, dtype=object)[pick], team_types=rates.team_types,
+        t=t,
+        team_type=team_type,
+        urgency=np.asarray(pool_urgency)[pick],
+        x_km=np.asarray(pool_x_km, float)[pick],
+        y_km=np.asarray(pool_y_km, float)[pick],
+        common_type=np.asarray(pool_common_type, dtype=object)[pick],
+        team_types=rates.team_types,
         horizon_s=n_hours * HOUR_S,
         police_hours=None if pool_police_hours is None else np.asarray(pool_police_hours, float)[pick],
     )
 
 
-def kmeans_zones(x_km: np.ndarray, y_km: np.ndarray, k: int, *, seed: int = 0, iters: int = 25
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def kmeans_zones(
+    x_km: np.ndarray, y_km: np.ndarray, k: int, *, seed: int = 0, iters: int = 25
+) -> tuple[np.ndarray, np.ndarray]:
     """Zone centroids where the calls are (a few Lloyd iterations); one zone at 0,0 without coordinates."""
     ok = np.isfinite(x_km) & np.isfinite(y_km)
     if not ok.any() or k <= 1:

@@ -83,7 +83,7 @@ class Fleet:
 
     def on_shift_seconds_by_hour(self, horizon_s: float, team_type: int | None = None) -> np.ndarray:
         """Team-seconds on shift in each absolute hour bin of the horizon (the utilization denominator)."""
-        nbins = int(math.ceil(horizon_s / HOUR_S))
+        nbins = math.ceil(horizon_s / HOUR_S)
         starts, ends = [], []
         for team in self.teams:
             if team_type is not None and team.team_type != team_type:
@@ -135,7 +135,7 @@ class RunResult:
 
 def _absolute_shifts(shifts: Sequence[tuple[float, float]], horizon_s: float) -> list[tuple[float, float]]:
     """Repeat weekly shifts over the horizon and merge touching intervals (24/7 stays one interval)."""
-    weeks = int(math.ceil(horizon_s / WEEK_S)) + 1
+    weeks = math.ceil(horizon_s / WEEK_S) + 1
     raw = sorted((w * WEEK_S + s, w * WEEK_S + e) for w in range(-1, weeks) for s, e in shifts if e > s)
     merged: list[list[float]] = []
     for s, e in raw:
@@ -186,8 +186,11 @@ def run_once(
     n_types = len(demand.team_types)
     zx = fleet.zone_x_km.tolist() if fleet.n_zones else [0.0]
     zy = fleet.zone_y_km.tolist() if fleet.n_zones else [0.0]
-    call_zone = zone_of(demand.x_km, demand.y_km, fleet.zone_x_km, fleet.zone_y_km) if fleet.n_zones else \
-        np.full(n, -1)
+    call_zone = (
+        zone_of(demand.x_km, demand.y_km, fleet.zone_x_km, fleet.zone_y_km)
+        if fleet.n_zones
+        else np.full(n, -1)
+    )
     # search order of zones from each zone (nearest first); row nz is the order for calls without coordinates
     zone_order: list[list[int]] = []
     for z in range(nz):

@@ -41,7 +41,7 @@ def mmc_wait_tail(c: int, arrival_rate: float, mean_service_s: float, t_s: np.nd
     if c <= 0 or load >= c:
         return np.ones_like(t)
     pw = erlang_c(c, load)
-    decay = (c / mean_service_s - arrival_rate)
+    decay = c / mean_service_s - arrival_rate
     return np.where(t < 0, 1.0, pw * np.exp(-decay * np.maximum(t, 0.0)))
 
 
@@ -79,8 +79,9 @@ def erlang_a(c: int, arrival_rate: float, mean_service_s: float, mean_patience_s
     n = np.arange(n_max + 1)
     queue = np.maximum(n - c, 0)
     mean_q = float((p * queue).sum())
-    return ErlangA(p_wait=float(p[c:].sum()), p_abandon=theta * mean_q / lam, mean_wait_s=mean_q / lam,
-                   mean_queue=mean_q)
+    return ErlangA(
+        p_wait=float(p[c:].sum()), p_abandon=theta * mean_q / lam, mean_wait_s=mean_q / lam, mean_queue=mean_q
+    )
 
 
 def service_level(c: int, arrival_rate: float, mean_service_s: float, slack_s: np.ndarray) -> float:
@@ -95,7 +96,7 @@ def service_level(c: int, arrival_rate: float, mean_service_s: float, slack_s: n
 
 @dataclass(frozen=True)
 class Requirement:
-    """Teams needed in one hour: fractional, the whole number above it, and whether the target is reachable."""
+    """Teams needed in one hour: fractional, the whole number above it, whether the target is reachable."""
 
     teams: float
     whole: int
@@ -132,7 +133,7 @@ def required_teams(
     if not feasible:
         goal = target_share * ceiling  # the target share of the calls travel time allows to be reached
     prev_c, prev_sl = 0, 0.0
-    c = max(int(math.floor(load)) + 1, 1)
+    c = max(math.floor(load) + 1, 1)
     prev_c = c - 1
     prev_sl = service_level(prev_c, lam, mean_service_s, slack_of(prev_c)) if prev_c > 0 else 0.0
     while c <= max_teams:

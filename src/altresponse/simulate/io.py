@@ -31,8 +31,11 @@ def read_classified(path: str | Path) -> pa.Table:
         raise BadInput(f"not a Parquet file: {exc}", file=str(path)) from exc
     missing = [c for c in REQUIRED if c not in schema.names]
     if missing:
-        raise BadInput(f"missing column(s) {missing}; expected a classified calls table "
-                       "(schema.CLASSIFIED_CALLS)", file=str(path), column=missing[0])
+        raise BadInput(
+            f"missing column(s) {missing}; expected a classified calls table (schema.CLASSIFIED_CALLS)",
+            file=str(path),
+            column=missing[0],
+        )
     cols = [c for c in (*REQUIRED, *OPTIONAL) if c in schema.names]
     table = pq.read_table(path, columns=cols)
     if table.num_rows and table.column("received_utc").null_count:
@@ -58,9 +61,18 @@ def _to_local_naive(arr: pa.Array | pa.ChunkedArray, time_zone: str) -> np.ndarr
     return np.asarray(local.to_numpy(zero_copy_only=False), dtype="datetime64[us]")
 
 
-DECC_COLUMNS = ("Master_Incident_Number", "Agency", "Problem", "Priority_Number", "Incident_Start_Time",
-                "Incident_Dispatch_Time", "Incident_Enroute_Time", "Incident_Arrival_Time", "TimeFirstCallCleared",
-                "Disposition")
+DECC_COLUMNS = (
+    "Master_Incident_Number",
+    "Agency",
+    "Problem",
+    "Priority_Number",
+    "Incident_Start_Time",
+    "Incident_Dispatch_Time",
+    "Incident_Enroute_Time",
+    "Incident_Arrival_Time",
+    "TimeFirstCallCleared",
+    "Disposition",
+)
 
 
 def decc_time_chain(csv_path: str | Path, time_zone: str = "America/New_York") -> pa.Table:
@@ -75,7 +87,9 @@ def decc_time_chain(csv_path: str | Path, time_zone: str = "America/New_York") -
         raise BadInput("DECC CSV not found", file=str(path))
     ts_cols = DECC_COLUMNS[4:9]
     opts = pacsv.ConvertOptions(
-        include_columns=list(DECC_COLUMNS), null_values=["NULL", ""], strings_can_be_null=True,
+        include_columns=list(DECC_COLUMNS),
+        null_values=["NULL", ""],
+        strings_can_be_null=True,
         column_types={c: pa.timestamp("ms") for c in ts_cols} | {"Priority_Number": pa.string()},
     )
     try:
@@ -92,14 +106,16 @@ def decc_time_chain(csv_path: str | Path, time_zone: str = "America/New_York") -
 
     start_local = raw.column("Incident_Start_Time").cast(pa.timestamp("us"))
     received = pc.assume_timezone(start_local, time_zone, ambiguous="earliest", nonexistent="earliest")
-    return pa.table({
-        "call_id": raw.column("Master_Incident_Number"),
-        "agency": raw.column("Agency"),
-        "local_call_type": raw.column("Problem"),
-        "priority_raw": raw.column("Priority_Number"),
-        "disposition_raw": raw.column("Disposition"),
-        "received_utc": received.cast(pa.timestamp("us", tz="UTC")),
-        "travel_s": pa.array(secs("Incident_Enroute_Time", "Incident_Arrival_Time")),
-        "on_scene_s": pa.array(secs("Incident_Arrival_Time", "TimeFirstCallCleared")),
-        "unit_busy_s": pa.array(secs("Incident_Dispatch_Time", "TimeFirstCallCleared")),
-    })
+    return pa.table(
+        {
+            "call_id": raw.column("Master_Incident_Number"),
+            "agency": raw.column("Agency"),
+            "local_call_type": raw.column("Problem"),
+            "priority_raw": raw.column("Priority_Number"),
+            "disposition_raw": raw.column("Disposition"),
+            "received_utc": received.cast(pa.timestamp("us", tz="UTC")),
+            "travel_s": pa.array(secs("Incident_Enroute_Time", "Incident_Arrival_Time")),
+            "on_scene_s": pa.array(secs("Incident_Arrival_Time", "TimeFirstCallCleared")),
+            "unit_busy_s": pa.array(secs("Incident_Dispatch_Time", "TimeFirstCallCleared")),
+        }
+    )

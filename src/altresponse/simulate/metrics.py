@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from altresponse.simulate.engine import HOUR_S, Demand, Fleet, RunResult, SimParams, interval_coverage, run_once
+from altresponse.simulate.engine import (
+    HOUR_S,
+    Demand,
+    Fleet,
+    RunResult,
+    SimParams,
+    interval_coverage,
+    run_once,
+)
 from altresponse.simulate.service_time import ServiceTimeModel
 
 CONFIDENCE = 0.95
@@ -46,15 +54,20 @@ class Estimate:
         return self.lo - slack <= value <= self.hi + slack
 
     def to_dict(self, digits: int = 4) -> dict[str, float | int]:
-        return {"mean": round(self.mean, digits), "lo": round(self.lo, digits), "hi": round(self.hi, digits),
-                "reps": self.reps}
+        return {
+            "mean": round(self.mean, digits),
+            "lo": round(self.lo, digits),
+            "hi": round(self.hi, digits),
+            "reps": self.reps,
+        }
 
 
-def run_metrics(demand: Demand, fleet: Fleet, params: SimParams, run: RunResult,
-                police_hours_per_fte: float) -> dict[str, Any]:
+def run_metrics(
+    demand: Demand, fleet: Fleet, params: SimParams, run: RunResult, police_hours_per_fte: float
+) -> dict[str, Any]:
     """Figures for one replication."""
     n = demand.n
-    nbins = int(math.ceil(demand.horizon_s / HOUR_S))
+    nbins = math.ceil(demand.horizon_s / HOUR_S)
     served = run.served
     response = np.where(served, run.arrive_t - demand.t + params.processing_s, np.nan)
     within = served & (response <= params.target_s)
@@ -77,7 +90,9 @@ def run_metrics(demand: Demand, fleet: Fleet, params: SimParams, run: RunResult,
     wait_end = np.where(served, run.dispatch_t, demand.t + params.max_wait_s)
     queue = interval_coverage(demand.t, wait_end, HOUR_S, nbins)
     days = np.bincount(hod_bins, minlength=24).astype(float)
-    police_h = demand.police_hours if demand.police_hours is not None else np.full(n, params.police_hours_per_call)
+    police_h = (
+        demand.police_hours if demand.police_hours is not None else np.full(n, params.police_hours_per_call)
+    )
     freed_h = float(police_h[served].sum() - run.backup.sum() * params.backup_police_hours)
     per_year = 1.0 / demand.years if demand.years > 0 else math.nan
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -88,7 +103,8 @@ def run_metrics(demand: Demand, fleet: Fleet, params: SimParams, run: RunResult,
             "fallback_share": float(fallback.mean()) if n else math.nan,
             "response_p50_min": float(np.nanmedian(response) / 60) if served.any() else math.nan,
             "response_p90_min": float(np.nanpercentile(response, 90) / 60) if served.any() else math.nan,
-            "wait_mean_min": float(np.mean(run.dispatch_t[served] - demand.t[served]) / 60) if served.any()
+            "wait_mean_min": float(np.mean(run.dispatch_t[served] - demand.t[served]) / 60)
+            if served.any()
             else math.nan,
             "utilization": float(busy.sum() / onshift.sum()) if onshift.sum() > 0 else math.nan,
             "backup_requests_per_year": float(run.backup.sum() * per_year),
@@ -109,9 +125,19 @@ def run_metrics(demand: Demand, fleet: Fleet, params: SimParams, run: RunResult,
         }
 
 
-SCALARS = ("reached_share", "reached_within_target_share", "fallback_share", "response_p50_min",
-           "response_p90_min", "wait_mean_min", "utilization", "backup_requests_per_year",
-           "police_hours_freed_per_year", "police_fte_freed", "calls_reached_per_year")
+SCALARS = (
+    "reached_share",
+    "reached_within_target_share",
+    "fallback_share",
+    "response_p50_min",
+    "response_p90_min",
+    "wait_mean_min",
+    "utilization",
+    "backup_requests_per_year",
+    "police_hours_freed_per_year",
+    "police_fte_freed",
+    "calls_reached_per_year",
+)
 
 
 def replicate(

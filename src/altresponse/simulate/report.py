@@ -12,12 +12,12 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
 
-from altresponse.report.charts import PALETTE, figure_to_svg, line  # noqa: E402
-from altresponse.report.page import kpi_cards, paragraph, render_page  # noqa: E402
-from altresponse.report.tables import html_table  # noqa: E402
+from altresponse.report.charts import PALETTE, figure_to_svg, line
+from altresponse.report.page import kpi_cards, paragraph, render_page
+from altresponse.report.tables import html_table
 
 HOURS = [f"{h:02d}" for h in range(24)]
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -28,8 +28,10 @@ def _interval(e: Mapping[str, Any], *, pct: bool = False, digits: int = 1) -> st
         return "n/a"
     scale = 100.0 if pct else 1.0
     unit = "%" if pct else ""
-    return (f"{e['mean'] * scale:,.{digits}f}{unit} ({e['lo'] * scale:,.{digits}f}–{e['hi'] * scale:,.{digits}f}"
-            f"{unit})")
+    return (
+        f"{e['mean'] * scale:,.{digits}f}{unit} ({e['lo'] * scale:,.{digits}f}–{e['hi'] * scale:,.{digits}f}"
+        f"{unit})"
+    )
 
 
 def _money(p: Mapping[str, float] | None, currency: str = "USD") -> str:
@@ -50,10 +52,21 @@ def staffing_week_chart(plans: Mapping[str, Mapping[str, Any]]) -> str:
     fig, axes = plt.subplots(n, 1, figsize=(7.5, 1.9 * n), sharex=True, squeeze=False)
     for ax, (i, (name, p)) in zip(axes[:, 0], enumerate(sorted(plans.items())), strict=False):
         hours = np.arange(168)
-        ax.step(hours, p["coverage_by_hour_of_week"], where="post", color=PALETTE[i % len(PALETTE)],
-                label="teams on shift")
-        ax.plot(hours, p["requirement_by_hour_of_week"], color="#444444", lw=0.8, ls="--",
-                label="requirement (Erlang, fractional)")
+        ax.step(
+            hours,
+            p["coverage_by_hour_of_week"],
+            where="post",
+            color=PALETTE[i % len(PALETTE)],
+            label="teams on shift",
+        )
+        ax.plot(
+            hours,
+            p["requirement_by_hour_of_week"],
+            color="#444444",
+            lw=0.8,
+            ls="--",
+            label="requirement (Erlang, fractional)",
+        )
         ax.set_ylabel("teams")
         ax.set_title(name.replace("_", " "), loc="left", fontsize=9)
         for d in range(1, 7):
@@ -62,8 +75,11 @@ def staffing_week_chart(plans: Mapping[str, Mapping[str, Any]]) -> str:
     axes[0, 0].legend(fontsize=7, frameon=False, loc="upper right")
     axes[-1, 0].set_xticks([d * 24 + 12 for d in range(7)], list(DAYS))
     axes[-1, 0].set_xlabel("hour of week (local)")
-    return figure_to_svg(fig, caption="Teams on shift from the cheapest shift set (solid) against the hourly "
-                                      "requirement from Erlang C with travel-time draws (dashed).")
+    return figure_to_svg(
+        fig,
+        caption="Teams on shift from the cheapest shift set (solid) against the hourly "
+        "requirement from Erlang C with travel-time draws (dashed).",
+    )
 
 
 def simulation_charts(sim: Mapping[str, Any], target_minutes: float) -> list[str]:
@@ -73,19 +89,39 @@ def simulation_charts(sim: Mapping[str, Any], target_minutes: float) -> list[str
     lo = [_num(v) for v in hod.get("reached_within_target_share_lo", reach)]
     hi = [_num(v) for v in hod.get("reached_within_target_share_hi", reach)]
     charts = [
-        line(HOURS, {"reached within target": reach}, bands={"reached within target": (lo, hi)},
-             xlabel="hour of day (local)", ylabel="share of calls",
-             title=f"Calls reached within {target_minutes:g} minutes, by hour",
-             caption="Mean over replications; band = 5th–95th percentile across replications."),
-        line(HOURS, {"utilization": [_num(v) for v in hod["utilization"]]}, xlabel="hour of day (local)",
-             ylabel="busy / on shift", title="Team utilization by hour",
-             caption="Busy team time over on-shift team time (overtime to finish a call counts as busy)."),
-        line(HOURS, {"mean calls waiting": [_num(v) for v in hod["mean_queue"]]}, xlabel="hour of day (local)",
-             ylabel="calls", title="Queue: calls waiting for a team, by hour",
-             caption="Time-average number of calls waiting (not yet sent, not yet fallen back)."),
-        line(HOURS, {"fallbacks to police": [_num(v) for v in hod["fallbacks"]]}, xlabel="hour of day (local)",
-             ylabel="calls in the period", title="Fallbacks to police by hour of call",
-             caption="Calls no team could take within the maximum wait (or outside team hours)."),
+        line(
+            HOURS,
+            {"reached within target": reach},
+            bands={"reached within target": (lo, hi)},
+            xlabel="hour of day (local)",
+            ylabel="share of calls",
+            title=f"Calls reached within {target_minutes:g} minutes, by hour",
+            caption="Mean over replications; band = 5th–95th percentile across replications.",
+        ),
+        line(
+            HOURS,
+            {"utilization": [_num(v) for v in hod["utilization"]]},
+            xlabel="hour of day (local)",
+            ylabel="busy / on shift",
+            title="Team utilization by hour",
+            caption="Busy team time over on-shift team time (overtime to finish a call counts as busy).",
+        ),
+        line(
+            HOURS,
+            {"mean calls waiting": [_num(v) for v in hod["mean_queue"]]},
+            xlabel="hour of day (local)",
+            ylabel="calls",
+            title="Queue: calls waiting for a team, by hour",
+            caption="Time-average number of calls waiting (not yet sent, not yet fallen back).",
+        ),
+        line(
+            HOURS,
+            {"fallbacks to police": [_num(v) for v in hod["fallbacks"]]},
+            xlabel="hour of day (local)",
+            ylabel="calls in the period",
+            title="Fallbacks to police by hour of call",
+            caption="Calls no team could take within the maximum wait (or outside team hours).",
+        ),
     ]
     return charts
 
@@ -105,14 +141,38 @@ def service_table(service: Mapping[str, Any]) -> str:
     rows = []
     for kind in ("on_scene", "travel"):
         for key, d in service[kind].items():
-            rows.append([kind.replace("_", " "), key, d["family"], d["n"], d["mean_min"], d["median_min"],
-                         d["ks_stat"], d["ad_stat"]])
+            rows.append(
+                [
+                    kind.replace("_", " "),
+                    key,
+                    d["family"],
+                    d["n"],
+                    d["mean_min"],
+                    d["median_min"],
+                    d["ks_stat"],
+                    d["ad_stat"],
+                ]
+            )
         dflt = service[f"{kind}_default"]
-        rows.append([kind.replace("_", " "), "default (published)", dflt["family"], "", dflt["mean_min"],
-                     dflt["median_min"], "", ""])
-    return html_table(["time", "type", "family (min AIC)", "n", "mean min", "median min", "KS D", "A-D"], rows,
-                      caption="Fitted service-time distributions (alternative-team on-scene times are these "
-                              f"times the on-scene multiplier {service['on_scene_multiplier']:g})", max_rows=40)
+        rows.append(
+            [
+                kind.replace("_", " "),
+                "default (published)",
+                dflt["family"],
+                "",
+                dflt["mean_min"],
+                dflt["median_min"],
+                "",
+                "",
+            ]
+        )
+    return html_table(
+        ["time", "type", "family (min AIC)", "n", "mean min", "median min", "KS D", "A-D"],
+        rows,
+        caption="Fitted service-time distributions (alternative-team on-scene times are these "
+        f"times the on-scene multiplier {service['on_scene_multiplier']:g})",
+        max_rows=40,
+    )
 
 
 def assumptions_table(assumptions: Sequence[tuple[str, Any, str]]) -> str:
@@ -122,26 +182,50 @@ def assumptions_table(assumptions: Sequence[tuple[str, Any, str]]) -> str:
 def budget_sections(b: Mapping[str, Any]) -> str:
     cur = b.get("currency", "USD")
     comp = [[k.replace("_", " "), _money(v, cur)] for k, v in b["components_per_year"].items()]
-    teams = [[t, ", ".join(v["roles"]), v["team_hours_per_week"], _money(v["cost_per_team_hour"], cur),
-              f"{v['crew_fte']['p50']:.1f}"] for t, v in b["by_team_type"].items()]
+    teams = [
+        [
+            t,
+            ", ".join(v["roles"]),
+            v["team_hours_per_week"],
+            _money(v["cost_per_team_hour"], cur),
+            f"{v['crew_fte']['p50']:.1f}",
+        ]
+        for t, v in b["by_team_type"].items()
+    ]
     bench = [[x["name"], f"${x['value']:,.1f}", x["unit"], x["source"]] for x in b["benchmarks"]]
     return (
-        kpi_cards([
-            ("annual operating cost p50 (p5–p95)", _money(b["annual_operating_cost"], cur)),
-            ("first-year start-up", _money(b["startup_cost_first_year"], cur)),
-            ("cost per call reached", _money(b.get("cost_per_call_reached"), cur)),
-            ("police cost avoided per year", _money(b["police_cost_avoided_per_year"], cur)),
-            ("total FTE", f"{b['fte']['total']['p50']:.1f} ({b['fte']['total']['p5']:.1f}–"
-                          f"{b['fte']['total']['p95']:.1f})"),
-        ])
-        + html_table(["component", "per year p50 (p5–p95)"], comp, caption="Annual operating cost by component")
-        + html_table(["team type", "crew", "team-hours / week", "cost per team-hour", "crew FTE"], teams,
-                     caption="Field teams")
-        + html_table(["benchmark", "value", "unit", "source"], bench,
-                     caption="Published figures to compare with (programs.md section D)")
-        + paragraph("Cost per call reached and police cost avoided are shown side by side: police cost avoided "
-                    "is police time the reached calls no longer take, priced per police hour; it is capacity "
-                    "returned to patrol, not cash saved unless positions change.", css_class="note")
+        kpi_cards(
+            [
+                ("annual operating cost p50 (p5–p95)", _money(b["annual_operating_cost"], cur)),
+                ("first-year start-up", _money(b["startup_cost_first_year"], cur)),
+                ("cost per call reached", _money(b.get("cost_per_call_reached"), cur)),
+                ("police cost avoided per year", _money(b["police_cost_avoided_per_year"], cur)),
+                (
+                    "total FTE",
+                    f"{b['fte']['total']['p50']:.1f} ({b['fte']['total']['p5']:.1f}–"
+                    f"{b['fte']['total']['p95']:.1f})",
+                ),
+            ]
+        )
+        + html_table(
+            ["component", "per year p50 (p5–p95)"], comp, caption="Annual operating cost by component"
+        )
+        + html_table(
+            ["team type", "crew", "team-hours / week", "cost per team-hour", "crew FTE"],
+            teams,
+            caption="Field teams",
+        )
+        + html_table(
+            ["benchmark", "value", "unit", "source"],
+            bench,
+            caption="Published figures to compare with (programs.md section D)",
+        )
+        + paragraph(
+            "Cost per call reached and police cost avoided are shown side by side: police cost avoided "
+            "is police time the reached calls no longer take, priced per police hour; it is capacity "
+            "returned to patrol, not cash saved unless positions change.",
+            css_class="note",
+        )
     )
 
 
@@ -153,54 +237,102 @@ def render_staffing(result: Mapping[str, Any]) -> str:
     for name, p in sorted(plans.items()):
         for s in p["shifts"]:
             shift_rows.append([name, s["day"], s["start"], s["length_h"], s["teams"]])
-    infeasible = {n: p["hours_target_unreachable_by_travel"] for n, p in plans.items()
-                  if p["hours_target_unreachable_by_travel"]}
+    infeasible = {
+        n: p["hours_target_unreachable_by_travel"]
+        for n, p in plans.items()
+        if p["hours_target_unreachable_by_travel"]
+    }
     warn = ""
     if infeasible:
         warn = paragraph(
             "In some hours travel time alone keeps the target out of reach, whatever the number of teams "
             f"({', '.join(f'{k}: {v} h/week' for k, v in infeasible.items())}); there the requirement is the "
-            "team count that reaches the target share of the calls travel allows to be reached in time.", css_class="callout")
+            "team count that reaches the target share of the calls travel allows to be reached in time.",
+            css_class="callout",
+        )
     erl_rows = []
     for name, p in sorted(plans.items()):
         rows = p["erlang_by_hour_of_week"]
         for h in range(24):
             sel = [r for r in rows if r["hour_of_week"] % 24 == h]
-            erl_rows.append([name, f"{h:02d}", round(sum(r["calls_per_hour"] for r in sel) / 7, 3),
-                             round(sum(r["teams"] for r in sel) / 7, 2),
-                             round(sum(r["erlang_c_p_wait"] for r in sel) / 7, 3),
-                             round(sum(r["erlang_a_fallback_share"] for r in sel) / 7, 3)])
+            erl_rows.append(
+                [
+                    name,
+                    f"{h:02d}",
+                    round(sum(r["calls_per_hour"] for r in sel) / 7, 3),
+                    round(sum(r["teams"] for r in sel) / 7, 2),
+                    round(sum(r["erlang_c_p_wait"] for r in sel) / 7, 3),
+                    round(sum(r["erlang_a_fallback_share"] for r in sel) / 7, 3),
+                ]
+            )
     sections = [
-        ("Summary", kpi_cards([
-            ("eligible calls in the data", f"{result['demand']['calls']:,}"),
-            ("eligible calls per year", f"{result['demand']['calls_per_year']:,.0f}"),
-            ("team-hours per week", f"{result['team_hours_per_week']:,.0f}"),
-            ("peak teams on duty", str(result["peak_teams_on_duty"])),
-            *_sim_kpis(sim, tm),
-        ]) + warn + paragraph(
-            f"Target: {result['target']['reach'] * 100:.0f}% of eligible calls reached within {tm:g} minutes "
-            "of the call, in every hour of the week. Figures are means over simulation replications with 95% "
-            "intervals in brackets.")),
+        (
+            "Summary",
+            kpi_cards(
+                [
+                    ("eligible calls in the data", f"{result['demand']['calls']:,}"),
+                    ("eligible calls per year", f"{result['demand']['calls_per_year']:,.0f}"),
+                    ("team-hours per week", f"{result['team_hours_per_week']:,.0f}"),
+                    ("peak teams on duty", str(result["peak_teams_on_duty"])),
+                    *_sim_kpis(sim, tm),
+                ]
+            )
+            + warn
+            + paragraph(
+                f"Target: {result['target']['reach'] * 100:.0f}% of eligible calls reached within {tm:g} "
+                "minutes of the call, in every hour of the week. Figures are means over simulation "
+                "replications with 95% intervals in brackets."
+            ),
+        ),
         ("Staffing by hour of week", staffing_week_chart(plans)),
-        ("Shifts", html_table(["team type", "day", "start", "hours", "teams"], shift_rows,
-                              caption="Cheapest shift set meeting the requirement (HiGHS integer program)",
-                              max_rows=120)),
-        ("Verification by simulation", "".join(simulation_charts(sim, tm)) + html_table(
-            ["team type", "round", "team-hours / week", "reached within target", "hours short"],
-            [[n, r["round"], r["team_hours_per_week"], _interval(r["reached_within_target_share"], pct=True),
-              r["hours_short"]] for n, p in sorted(plans.items()) for r in p["rounds"]],
-            caption="Sizing rounds: hours the simulation found short got one more team, then the shifts were "
-                    "solved again")),
-        ("Queueing theory by hour of day", html_table(
-            ["team type", "hour", "calls / h", "teams", "Erlang C P(wait)", "Erlang A fallback share"], erl_rows,
-            caption="Averages over the seven days; Erlang A treats the maximum wait as mean patience",
-            max_rows=120)),
+        (
+            "Shifts",
+            html_table(
+                ["team type", "day", "start", "hours", "teams"],
+                shift_rows,
+                caption="Cheapest shift set meeting the requirement (HiGHS integer program)",
+                max_rows=120,
+            ),
+        ),
+        (
+            "Verification by simulation",
+            "".join(simulation_charts(sim, tm))
+            + html_table(
+                ["team type", "round", "team-hours / week", "reached within target", "hours short"],
+                [
+                    [
+                        n,
+                        r["round"],
+                        r["team_hours_per_week"],
+                        _interval(r["reached_within_target_share"], pct=True),
+                        r["hours_short"],
+                    ]
+                    for n, p in sorted(plans.items())
+                    for r in p["rounds"]
+                ],
+                caption="Sizing rounds: hours the simulation found short got one more team, then the shifts "
+                "were solved again",
+            ),
+        ),
+        (
+            "Queueing theory by hour of day",
+            html_table(
+                ["team type", "hour", "calls / h", "teams", "Erlang C P(wait)", "Erlang A fallback share"],
+                erl_rows,
+                caption="Averages over the seven days; Erlang A treats the maximum wait as mean patience",
+                max_rows=120,
+            ),
+        ),
         ("Budget", budget_sections(result["budget"])),
         ("Service times", service_table(result["service_times"])),
         ("Assumptions and sources", assumptions_table(result["assumptions"])),
     ]
-    return render_page("Capacity, staffing and budget", sections, meta=result["meta"],
-                       footer=html.escape("Model outputs; see docs/simulation.md and docs/costs.md for methods."))
+    return render_page(
+        "Capacity, staffing and budget",
+        sections,
+        meta=result["meta"],
+        footer=html.escape("Model outputs; see docs/simulation.md and docs/costs.md for methods."),
+    )
 
 
 def render_simulation(result: Mapping[str, Any]) -> str:
@@ -208,9 +340,11 @@ def render_simulation(result: Mapping[str, Any]) -> str:
     tm = result["target"]["minutes"]
     fleet_rows = [[r["team_type"], r["day"], r["start"], r["hours"], r["teams"]] for r in result["fleet"]]
     sections = [
-        ("Summary", kpi_cards([("eligible calls in the data", f"{result['demand']['calls']:,}"),
-                               *_sim_kpis(sim, tm)])
-         + paragraph(f"Scenario {result['scenario']!r}: {result['scenario_description']}")),
+        (
+            "Summary",
+            kpi_cards([("eligible calls in the data", f"{result['demand']['calls']:,}"), *_sim_kpis(sim, tm)])
+            + paragraph(f"Scenario {result['scenario']!r}: {result['scenario_description']}"),
+        ),
         ("By hour of day", "".join(simulation_charts(sim, tm))),
         ("Fleet", html_table(["team type", "day", "start", "hours", "teams"], fleet_rows, max_rows=120)),
         ("Service times", service_table(result["service_times"])),

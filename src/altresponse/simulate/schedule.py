@@ -32,8 +32,16 @@ class ShiftPlan:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "shifts": [{"start_hour_of_week": s, "day": DAY_NAMES[s // 24], "start": f"{s % 24:02d}:00",
-                        "length_h": length, "teams": n} for s, length, n in self.shifts],
+            "shifts": [
+                {
+                    "start_hour_of_week": s,
+                    "day": DAY_NAMES[s // 24],
+                    "start": f"{s % 24:02d}:00",
+                    "length_h": length,
+                    "teams": n,
+                }
+                for s, length, n in self.shifts
+            ],
             "coverage_by_hour_of_week": self.coverage.astype(int).tolist(),
             "requirement_by_hour_of_week": [round(float(v), 3) for v in self.requirement],
             "team_hours_per_week": self.team_hours_per_week,
@@ -125,7 +133,9 @@ def schedule_shifts(
     _, _, lp_cost = solve(False)
     x, status, _ = solve(True)
     counts = np.rint(x).astype(int)
-    chosen = tuple(sorted((s, length, int(n)) for (s, length), n in zip(columns, counts, strict=True) if n > 0))
+    chosen = tuple(
+        sorted((s, length, int(n)) for (s, length), n in zip(columns, counts, strict=True) if n > 0)
+    )
     coverage = np.zeros(HOURS_PER_WEEK)
     for s, length, n in chosen:
         for k in range(length):

@@ -73,13 +73,25 @@ class Distribution:
             params: tuple[float, ...] = (self.params[0] * factor,)
         else:
             params = (self.params[0], self.params[1] * factor)
-        return Distribution(self.family, params, f"{self.source}; {source_note}", self.n, self.aic,
-                            self.ks_stat, self.ks_p, self.ad_stat)
+        return Distribution(
+            self.family,
+            params,
+            f"{self.source}; {source_note}",
+            self.n,
+            self.aic,
+            self.ks_stat,
+            self.ks_p,
+            self.ad_stat,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "family": self.family, "params": list(self.params), "source": self.source, "n": self.n,
-            "mean_min": round(self.mean_s / 60, 2), "median_min": round(self.median_s / 60, 2),
+            "family": self.family,
+            "params": list(self.params),
+            "source": self.source,
+            "n": self.n,
+            "mean_min": round(self.mean_s / 60, 2),
+            "median_min": round(self.median_s / 60, 2),
             "aic": {k: round(v, 1) for k, v in self.aic.items()},
             "ks_stat": None if self.ks_stat is None else round(self.ks_stat, 4),
             "ks_p": None if self.ks_p is None else float(f"{self.ks_p:.3g}"),
@@ -131,18 +143,28 @@ def fit_duration(values: np.ndarray, source: str) -> Distribution:
     dist = Distribution(best, fits[best][0], source, n, {k: v[1] for k, v in fits.items()})
     frozen = dist.frozen()
     ks = stats.kstest(x, frozen.cdf)
-    return Distribution(best, dist.params, source, n, dist.aic, float(ks.statistic), float(ks.pvalue),
-                        anderson_darling(x, frozen.cdf))
+    return Distribution(
+        best,
+        dist.params,
+        source,
+        n,
+        dist.aic,
+        float(ks.statistic),
+        float(ks.pvalue),
+        anderson_darling(x, frozen.cdf),
+    )
 
 
 # Published figures used where a city has no time stamps of its own (see docs/simulation.md).
 DEFAULT_TRAVEL = lognormal_from_mean(
-    11 * 60, 0.5,
+    11 * 60,
+    0.5,
     "default: ~11 min mean travel, between Durham HEART's 7.6 min average response (2022) and NYC "
     "B-HEARD's 13:41-15:30 (FY22) and SF SCRT's 12 min (first month); programs.md A.3, A.5, A.10, D.3",
 )
 DEFAULT_ON_SCENE = lognormal_from_mean(
-    50 * 60, 0.6,
+    50 * 60,
+    0.6,
     "default: ~50 min mean on scene, derived from Denver STAR's ~6 incidents per 8-h shift (pilot), "
     "i.e. <=80 min per incident including travel and wrap-up; programs.md A.2, D.3",
 )
@@ -206,7 +228,10 @@ class ServiceTimeModel:
         category = np.asarray(category, dtype=object)
         type_category = {str(t): str(c) for t, c in zip(common_type, category, strict=True)}
         fitted: dict[str, dict[str, Distribution]] = {"travel": {}, "on_scene": {}}
-        for name, values in (("travel", np.asarray(travel_s, float)), ("on_scene", np.asarray(on_scene_s, float))):
+        for name, values in (
+            ("travel", np.asarray(travel_s, float)),
+            ("on_scene", np.asarray(on_scene_s, float)),
+        ):
             ok = np.isfinite(values) & (values > 0) & (values <= MAX_PLAUSIBLE_S)
             groups: list[tuple[str, np.ndarray]] = [("*", ok)]
             for cat in sorted(set(category[ok].tolist())):
@@ -216,12 +241,20 @@ class ServiceTimeModel:
             for key, mask in groups:
                 if int(mask.sum()) >= min_observations:
                     fitted[name][key] = fit_duration(values[mask], f"{source}: {name} for {key}")
-        return cls(on_scene=fitted["on_scene"], travel=fitted["travel"], type_category=type_category,
-                   on_scene_multiplier=on_scene_multiplier)
+        return cls(
+            on_scene=fitted["on_scene"],
+            travel=fitted["travel"],
+            type_category=type_category,
+            on_scene_multiplier=on_scene_multiplier,
+        )
 
 
-def _lookup(table: Mapping[str, Distribution], common_type: str, type_category: Mapping[str, str],
-            default: Distribution) -> Distribution:
+def _lookup(
+    table: Mapping[str, Distribution],
+    common_type: str,
+    type_category: Mapping[str, str],
+    default: Distribution,
+) -> Distribution:
     if common_type in table:
         return table[common_type]
     cat = type_category.get(common_type)

@@ -1,4 +1,4 @@
-"""From classified calls to a verified staffing plan: demand, service times, Erlang sizing, shifts, simulation.
+"""From classified calls to a verified staffing plan: demand, service times, Erlang, shifts, simulation.
 
 The sizing loop: (1) Erlang C with the travel-time distribution gives a fractional team requirement
 per hour of week; (2) the shift integer program covers it at least cost; (3) the fleet is simulated;
@@ -58,8 +58,16 @@ def _column(table: pa.Table, name: str, default: Any = None) -> np.ndarray:
     return np.full(table.num_rows, default, dtype=object if not isinstance(default, float) else float)
 
 
-def build_inputs(table: pa.Table, t_s: np.ndarray, monday: dt.datetime, cfg: SimulateConfig, *,
-                 source: str, growth: float | None = None, seed: int = 0) -> Inputs:
+def build_inputs(
+    table: pa.Table,
+    t_s: np.ndarray,
+    monday: dt.datetime,
+    cfg: SimulateConfig,
+    *,
+    source: str,
+    growth: float | None = None,
+    seed: int = 0,
+) -> Inputs:
     """Demand (calls on alternative pathways), zones and service times from a classified table.
 
     `t_s` is each row's received time in seconds from `monday` (local), from `io.week_seconds`.
@@ -84,20 +92,29 @@ def build_inputs(table: pa.Table, t_s: np.ndarray, monday: dt.datetime, cfg: Sim
     busy = _column(table, "unit_busy_s", math.nan).astype(float)
     n_times = int((np.isfinite(on_scene) & (on_scene > 0)).sum())
     if n_times >= 30:
-        service = ServiceTimeModel.fit(common_type, category, travel, on_scene, source=source,
-                                       on_scene_multiplier=cfg.on_scene_multiplier)
+        service = ServiceTimeModel.fit(
+            common_type,
+            category,
+            travel,
+            on_scene,
+            source=source,
+            on_scene_multiplier=cfg.on_scene_multiplier,
+        )
         service_source = f"fitted from {n_times:,} calls with on-scene times in {source}"
     else:
         service = ServiceTimeModel.defaults(cfg.on_scene_multiplier)
         service_source = "published program figures (no on-scene times in the data)"
 
     # police time each eligible call took (one unit, dispatch to clear) where the data has it
-    police_h = np.where(np.isfinite(busy) & (busy > 0) & (busy < 12 * 3600), busy / 3600.0,
-                        cfg.police_hours_per_call)
+    police_h = np.where(
+        np.isfinite(busy) & (busy > 0) & (busy < 12 * 3600), busy / 3600.0, cfg.police_hours_per_call
+    )
     police_h = np.where(pathway == "co_response", 0.0, police_h)  # police still go on co-response
     n_busy = int((np.isfinite(busy[eligible]) & (busy[eligible] > 0)).sum())
-    police_source = (f"unit busy time of {n_busy:,} eligible calls in the data; "
-                     f"{cfg.police_hours_per_call} h where missing (Houston CCD, programs.md A.8)")
+    police_source = (
+        f"unit busy time of {n_busy:,} eligible calls in the data; "
+        f"{cfg.police_hours_per_call} h where missing (Houston CCD, programs.md A.8)"
+    )
 
     type_index = {t: i for i, t in enumerate(team_types)}
     team_type = np.array([type_index.get(cfg.pathway_teams.get(p, ""), -1) for p in pathway], dtype=np.int64)
@@ -107,22 +124,46 @@ def build_inputs(table: pa.Table, t_s: np.ndarray, monday: dt.datetime, cfg: Sim
     idx = np.flatnonzero(eligible)[order]
     rng = np.random.default_rng(seed)
     demand = replay_demand(
-        t_s[idx], team_type[idx], team_types, common_type[idx], urgency[idx], x[idx], y[idx],
-        growth=cfg.growth if growth is None else growth, police_hours=police_h[idx], rng=rng,
+        t_s[idx],
+        team_type[idx],
+        team_types,
+        common_type[idx],
+        urgency[idx],
+        x[idx],
+        y[idx],
+        growth=cfg.growth if growth is None else growth,
+        police_hours=police_h[idx],
+        rng=rng,
     )
-    return Inputs(demand, service, zx, zy, monday, table.num_rows, counts, service_source, police_source, has_xy)
+    return Inputs(
+        demand, service, zx, zy, monday, table.num_rows, counts, service_source, police_source, has_xy
+    )
 
 
 def subset(demand: Demand, team_type: int) -> Demand:
     """The calls one team type answers (types do not share teams, so they can be sized separately)."""
     m = demand.team_type == team_type
-    return Demand(demand.t[m], demand.team_type[m], demand.urgency[m], demand.x_km[m], demand.y_km[m],
-                  demand.common_type[m], demand.team_types, demand.horizon_s,
-                  None if demand.police_hours is None else demand.police_hours[m])
+    return Demand(
+        demand.t[m],
+        demand.team_type[m],
+        demand.urgency[m],
+        demand.x_km[m],
+        demand.y_km[m],
+        demand.common_type[m],
+        demand.team_types,
+        demand.horizon_s,
+        None if demand.police_hours is None else demand.police_hours[m],
+    )
 
 
-def travel_samples(demand: Demand, inputs: Inputs, params: SimParams, rng: np.random.Generator,
-                   n: int = 4000, bases: np.ndarray | None = None) -> np.ndarray:
+def travel_samples(
+    demand: Demand,
+    inputs: Inputs,
+    params: SimParams,
+    rng: np.random.Generator,
+    n: int = 4000,
+    bases: np.ndarray | None = None,
+) -> np.ndarray:
     """Travel seconds (incl. turnout) for a sample of calls: to the nearest staffed base, or a fitted draw.
 
     `bases` lists the zones with a team on duty (all zones when None).
@@ -141,8 +182,9 @@ def travel_samples(demand: Demand, inputs: Inputs, params: SimParams, rng: np.ra
     return out + params.turnout_s
 
 
-def travel_by_team_count(demand: Demand, inputs: Inputs, params: SimParams, weights: np.ndarray,
-                         seed: int) -> dict[int, np.ndarray]:
+def travel_by_team_count(
+    demand: Demand, inputs: Inputs, params: SimParams, weights: np.ndarray, seed: int
+) -> dict[int, np.ndarray]:
     """Travel draws when c teams are on duty, based in the c busiest zones (D'Hondt order), c = 1..zones."""
     n_zones = len(inputs.zone_x_km)
     seq = zone_sequence(weights, n_zones)
@@ -156,8 +198,10 @@ def travel_by_team_count(demand: Demand, inputs: Inputs, params: SimParams, weig
 def mean_busy_s(demand: Demand, inputs: Inputs, travel: np.ndarray, params: SimParams) -> float:
     """Mean time a team is committed per call: travel, on scene (with the team multiplier), wrap-up."""
     types, counts = np.unique(demand.common_type.astype(str), return_counts=True)
-    scene = float(sum(inputs.service.mean_on_scene_s(t) * c for t, c in zip(types, counts, strict=True))
-                  / max(counts.sum(), 1))
+    scene = float(
+        sum(inputs.service.mean_on_scene_s(t) * c for t, c in zip(types, counts, strict=True))
+        / max(counts.sum(), 1)
+    )
     return float(np.mean(travel)) + scene + params.wrap_s
 
 
@@ -189,8 +233,12 @@ def zone_sequence(weights: np.ndarray, length: int) -> list[int]:
     return seq
 
 
-def fleet_from_intervals(intervals_by_type: Mapping[int, list[tuple[float, float]]], zone_x: np.ndarray,
-                         zone_y: np.ndarray, zone_weights: Mapping[int, np.ndarray]) -> Fleet:
+def fleet_from_intervals(
+    intervals_by_type: Mapping[int, list[tuple[float, float]]],
+    zone_x: np.ndarray,
+    zone_y: np.ndarray,
+    zone_weights: Mapping[int, np.ndarray],
+) -> Fleet:
     """Teams from weekly shift intervals, each based where its presence adds most.
 
     Greedy: each team (in order of start) goes to the zone with the highest demand weight per team
@@ -203,7 +251,7 @@ def fleet_from_intervals(intervals_by_type: Mapping[int, list[tuple[float, float
         w = w if w.sum() > 0 else np.ones(n_zones)
         on_duty = np.zeros((168, n_zones))
         for s, e in sorted(intervals):
-            hours = np.arange(int(s // 3600), int(math.ceil(e / 3600))) % 168
+            hours = np.arange(int(s // 3600), math.ceil(e / 3600)) % 168
             score = w / (1.0 + on_duty[hours].mean(axis=0))
             z = int(np.argmax(score))
             on_duty[hours, z] += 1
@@ -231,8 +279,12 @@ def fleet_from_scenario(scenario: Scenario, inputs: Inputs) -> Fleet:
         k = types.index(tname)
         for spec in specs:
             intervals.setdefault(k, []).extend(spec.weekly_intervals() * spec.count)
-    return fleet_from_intervals(intervals, inputs.zone_x_km, inputs.zone_y_km,
-                                zone_weights(inputs.demand, inputs.zone_x_km, inputs.zone_y_km))
+    return fleet_from_intervals(
+        intervals,
+        inputs.zone_x_km,
+        inputs.zone_y_km,
+        zone_weights(inputs.demand, inputs.zone_x_km, inputs.zone_y_km),
+    )
 
 
 def smoothed_rates(rates: np.ndarray, weeks: float, prior_weeks: float = 2.0) -> np.ndarray:
@@ -254,20 +306,28 @@ def _clearly_short(share: np.ndarray, calls: np.ndarray, target: float) -> np.nd
 
 
 def size_type(
-    inputs: Inputs, k: int, cfg: SimulateConfig, params: SimParams, target_share: float, *,
-    cost_per_team_hour: float = 1.0, reps: int = 3,
+    inputs: Inputs,
+    k: int,
+    cfg: SimulateConfig,
+    params: SimParams,
+    target_share: float,
+    *,
+    cost_per_team_hour: float = 1.0,
+    reps: int = 3,
 ) -> TypePlan:
     """Erlang requirement -> shift program -> simulate -> bump short hours -> repeat (bounded)."""
     name = inputs.demand.team_types[k]
     d = subset(inputs.demand, k)
-    rng = np.random.default_rng([cfg.seed, k])
+    np.random.default_rng([cfg.seed, k])
     intervals_weights = zone_weights(d, inputs.zone_x_km, inputs.zone_y_km)
     by_c = travel_by_team_count(d, inputs, params, intervals_weights[k], cfg.seed + k)
     n_zones = len(by_c)
     travel = by_c[n_zones]
     busy = mean_busy_s(d, inputs, travel, params) if d.n else 3600.0
-    rates = smoothed_rates(HourOfWeekRates.fit(d.t, np.zeros(d.n, np.int64), (name,), d.horizon_s).rates[0],
-                           d.horizon_s / (168 * HOUR_S))
+    rates = smoothed_rates(
+        HourOfWeekRates.fit(d.t, np.zeros(d.n, np.int64), (name,), d.horizon_s).rates[0],
+        d.horizon_s / (168 * HOUR_S),
+    )
     slack = {c: params.target_s - params.processing_s - v for c, v in by_c.items()}
 
     def slack_for(c: int) -> np.ndarray:
@@ -279,19 +339,29 @@ def size_type(
     feasible = np.array([r.feasible for r in reqs])
     rounds: list[dict[str, Any]] = []
     req = requirement.copy()
-    plan = schedule_shifts(req, lengths_h=cfg.shift_lengths_h, start_hours=cfg.shift_start_hours,
-                           cost_per_team_hour=cost_per_team_hour, length_premium=cfg.length_premium)
+    plan = schedule_shifts(
+        req,
+        lengths_h=cfg.shift_lengths_h,
+        start_hours=cfg.shift_start_hours,
+        cost_per_team_hour=cost_per_team_hour,
+        length_premium=cfg.length_premium,
+    )
     for rnd in range(cfg.verify_rounds + 1):
-        fleet = fleet_from_intervals({k: plan.weekly_intervals()}, inputs.zone_x_km, inputs.zone_y_km,
-                                     intervals_weights)
+        fleet = fleet_from_intervals(
+            {k: plan.weekly_intervals()}, inputs.zone_x_km, inputs.zone_y_km, intervals_weights
+        )
         summary = replicate(d, fleet, params, inputs.service, reps=reps, seed=cfg.seed + rnd)
-        share = np.array([np.nan if v is None else v for v in
-                          summary["by_hour_of_week"]["reached_within_target_share"]], float)
+        share = np.array(
+            [np.nan if v is None else v for v in summary["by_hour_of_week"]["reached_within_target_share"]],
+            float,
+        )
         calls = np.asarray(summary["by_hour_of_week"]["calls"], float)
         short = _clearly_short(share, calls, target_share)
         # where an hour of the week has too few calls to judge, judge its hour of day over all seven days
-        hod_share = np.array([np.nan if v is None else v for v in
-                              summary["by_hour_of_day"]["reached_within_target_share"]], float)
+        hod_share = np.array(
+            [np.nan if v is None else v for v in summary["by_hour_of_day"]["reached_within_target_share"]],
+            float,
+        )
         hod_calls = np.asarray(summary["by_hour_of_day"]["calls"], float)
         hod_short = _clearly_short(hod_share, hod_calls, target_share)
         hours = np.arange(168)
@@ -302,18 +372,30 @@ def size_type(
             hod_point = (hod_calls >= MIN_CALLS_TO_CHECK_HOUR) & (hod_share < target_share)
             short |= point | ((calls < MIN_CALLS_TO_CHECK_HOUR) & (calls > 0) & hod_point[hours % 24])
         short &= feasible  # more teams cannot beat travel time where travel alone misses the target
-        rounds.append({"round": rnd, "team_hours_per_week": plan.team_hours_per_week,
-                       "reached_within_target_share": summary["reached_within_target_share"],
-                       "hours_short": int(short.sum())})
+        rounds.append(
+            {
+                "round": rnd,
+                "team_hours_per_week": plan.team_hours_per_week,
+                "reached_within_target_share": summary["reached_within_target_share"],
+                "hours_short": int(short.sum()),
+            }
+        )
         if not short.any() or rnd == cfg.verify_rounds:
             break
         req = np.where(short, np.maximum(req, plan.coverage) + 1, req)
-        plan = schedule_shifts(req, lengths_h=cfg.shift_lengths_h, start_hours=cfg.shift_start_hours,
-                               cost_per_team_hour=cost_per_team_hour, length_premium=cfg.length_premium)
+        plan = schedule_shifts(
+            req,
+            lengths_h=cfg.shift_lengths_h,
+            start_hours=cfg.shift_start_hours,
+            cost_per_team_hour=cost_per_team_hour,
+            length_premium=cfg.length_premium,
+        )
     return TypePlan(name, d.n, requirement, feasible, plan, busy, rates, rounds)
 
 
-def erlang_table(rates: np.ndarray, coverage: np.ndarray, mean_busy: float, params: SimParams) -> list[dict[str, Any]]:
+def erlang_table(
+    rates: np.ndarray, coverage: np.ndarray, mean_busy: float, params: SimParams
+) -> list[dict[str, Any]]:
     """Erlang C wait probability and Erlang A fallback share per hour of week for a given coverage."""
     rows = []
     for h in range(168):
@@ -321,33 +403,51 @@ def erlang_table(rates: np.ndarray, coverage: np.ndarray, mean_busy: float, para
         c = int(coverage[h])
         load = lam * mean_busy
         a = erlang_a(c, lam, mean_busy, params.max_wait_s) if c > 0 else None
-        rows.append({
-            "hour_of_week": h, "calls_per_hour": round(float(rates[h]), 4), "load_erlangs": round(load, 4),
-            "teams": c, "erlang_c_p_wait": round(erlang_c(c, load), 4) if c > 0 else 1.0,
-            "erlang_a_fallback_share": round(a.p_abandon, 4) if a else (1.0 if lam > 0 else 0.0),
-        })
+        rows.append(
+            {
+                "hour_of_week": h,
+                "calls_per_hour": round(float(rates[h]), 4),
+                "load_erlangs": round(load, 4),
+                "teams": c,
+                "erlang_c_p_wait": round(erlang_c(c, load), 4) if c > 0 else 1.0,
+                "erlang_a_fallback_share": round(a.p_abandon, 4) if a else (1.0 if lam > 0 else 0.0),
+            }
+        )
     return rows
 
 
-def staff(inputs: Inputs, cfg: SimulateConfig, params: SimParams, target_share: float, *,
-          reps: int | None = None) -> dict[str, Any]:
+def staff(
+    inputs: Inputs, cfg: SimulateConfig, params: SimParams, target_share: float, *, reps: int | None = None
+) -> dict[str, Any]:
     """Size every team type, then simulate the whole fleet once more with full replications."""
     reps = reps or cfg.replications
     plans = {}
-    for k, name in enumerate(inputs.demand.team_types):
+    for k, _name in enumerate(inputs.demand.team_types):
         if int((inputs.demand.team_type == k).sum()) == 0:
             continue
         plans[k] = size_type(inputs, k, cfg, params, target_share, reps=max(2, min(reps, 3)))
     intervals = {k: p.plan.weekly_intervals() for k, p in plans.items()}
-    fleet = fleet_from_intervals(intervals, inputs.zone_x_km, inputs.zone_y_km,
-                                 zone_weights(inputs.demand, inputs.zone_x_km, inputs.zone_y_km))
-    summary = replicate(inputs.demand, fleet, params, inputs.service, reps=reps, seed=cfg.seed + 100,
-                        police_hours_per_fte=cfg.police_hours_per_fte)
+    fleet = fleet_from_intervals(
+        intervals,
+        inputs.zone_x_km,
+        inputs.zone_y_km,
+        zone_weights(inputs.demand, inputs.zone_x_km, inputs.zone_y_km),
+    )
+    summary = replicate(
+        inputs.demand,
+        fleet,
+        params,
+        inputs.service,
+        reps=reps,
+        seed=cfg.seed + 100,
+        police_hours_per_fte=cfg.police_hours_per_fte,
+    )
     return {"plans": plans, "fleet": fleet, "simulation": summary}
 
 
-def simulate_scenario(inputs: Inputs, cfg: SimulateConfig, params: SimParams, fleet: Fleet, *,
-                      reps: int | None = None) -> dict[str, Any]:
+def simulate_scenario(
+    inputs: Inputs, cfg: SimulateConfig, params: SimParams, fleet: Fleet, *, reps: int | None = None
+) -> dict[str, Any]:
     """Replications of one fleet against the demand (replay, or fresh Poisson arrivals per replication)."""
     reps = reps or cfg.replications
     factory = None
@@ -356,8 +456,25 @@ def simulate_scenario(inputs: Inputs, cfg: SimulateConfig, params: SimParams, fl
         rates = HourOfWeekRates.fit(d.t, d.team_type, d.team_types, d.horizon_s)
 
         def factory(rng: np.random.Generator) -> Demand:
-            return poisson_demand(rates, d.common_type, d.team_type, d.urgency, d.x_km, d.y_km,
-                                  weeks=d.horizon_s / (168 * HOUR_S), rng=rng, pool_police_hours=d.police_hours)
+            return poisson_demand(
+                rates,
+                d.common_type,
+                d.team_type,
+                d.urgency,
+                d.x_km,
+                d.y_km,
+                weeks=d.horizon_s / (168 * HOUR_S),
+                rng=rng,
+                pool_police_hours=d.police_hours,
+            )
 
-    return replicate(inputs.demand, fleet, params, inputs.service, reps=reps, seed=cfg.seed,
-                     police_hours_per_fte=cfg.police_hours_per_fte, demand_factory=factory)
+    return replicate(
+        inputs.demand,
+        fleet,
+        params,
+        inputs.service,
+        reps=reps,
+        seed=cfg.seed,
+        police_hours_per_fte=cfg.police_hours_per_fte,
+        demand_factory=factory,
+    )
