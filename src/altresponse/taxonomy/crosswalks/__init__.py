@@ -1,0 +1,1 @@
+"""Agency crosswalks shipped with altresponse (CSV data only)."""
