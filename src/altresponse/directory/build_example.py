@@ -163,7 +163,7 @@ SERVICES: list[dict[str, Any]] = [
     {"key": "988", "org": "bcri", "name": "Here2Help / 988 Suicide & Crisis Lifeline (Baltimore)",
      "pathway": "crisis_line_988", "responder": "crisis_line_988", "role": "dispatch",
      "types": ["suicidal_ideation", "behavioral_crisis", "intoxicated_person"],
-     "hours": "24/7", "area": "city", "phone": "988",
+     "hours": "24/7", "area": "city", "phone": "988", "where": "phone",
      "capacity": ("counselor on duty", 4, 4, "Crisis counselors on the line per shift (about 4 per 8-hour "
                                              "shift "
                   "in 2022)."),
@@ -194,7 +194,7 @@ SERVICES: list[dict[str, Any]] = [
                     "coordinated entry for shelter and housing."},
     {"key": "coordinated_entry", "org": "mohs", "name": "Coordinated entry access point",
      "pathway": "homeless_outreach", "responder": "coordinated_entry", "role": "referral",
-     "types": ["homeless_person"], "hours": "weekdays", "area": "city", "phone": "311",
+     "types": ["homeless_person"], "hours": "weekdays", "area": "city", "phone": "311", "where": "phone",
      "description": "Single front door to shelter and housing assessment; outreach teams and responders "
                     "refer "
                     "here."},
@@ -209,12 +209,14 @@ SERVICES: list[dict[str, Any]] = [
     {"key": "safe_streets", "org": "monse", "name": "Safe Streets community violence intervention",
      "pathway": "community_responder", "responder": "violence_interruption", "role": "referral",
      "types": ["shooting", "assault", "armed_person", "homicide"], "hours": "24/7", "area": "cvi_example",
+     "where": "community",
      "description": "Violence interrupters and outreach workers in the program's neighborhoods; a follow-up "
                     "referral after violence, never a 911 dispatch. Service area here is an example."},
     {"key": "311", "org": "city311", "name": "Baltimore City 311 service requests",
      "pathway": "311_administrative", "responder": "city_311", "role": "dispatch",
      "types": ["parking_complaint", "noise_complaint", "administrative"], "hours": "24/7", "area": "city",
-     "phone": "311", "description": "Non-emergency service requests handled without a field response."},
+     "phone": "311", "where": "phone",
+     "description": "Non-emergency service requests handled without a field response."},
     {"key": "co_response", "org": "bpd", "name": "Police and clinician co-response",
      "pathway": "co_response", "responder": "co_response_team", "role": "dispatch", "types": [ALL_TYPES],
      "hours": "24/7", "area": "city", "phone": "911",
@@ -233,6 +235,15 @@ SERVICES: list[dict[str, Any]] = [
      "role": "dispatch", "types": [ALL_TYPES], "hours": "24/7", "area": "city", "phone": "911",
      "description": "Fire and hazard response through 911 dispatch."},
 ]
+
+# Where the service is delivered. Field teams go to the caller and lines answer by phone, so their
+# HSDS locations are virtual; a fixed address is added when the provider confirms one.
+LOCATION_TEXT: dict[str, tuple[str, str]] = {
+    "mobile": ("goes to the caller",
+               "Field team dispatched to the caller's location within its service area."),
+    "community": ("in the community", "Outreach workers based in the program's neighborhoods."),
+    "phone": ("by phone", "Delivered by phone; no visit needed."),
+}
 
 HOURS: dict[str, list[tuple[str, str, str, str]]] = {
     "24/7": [("all", DAYS_ALL, "00:00", "23:59")],
@@ -280,6 +291,13 @@ def build_baltimore(shared: Path) -> dict[str, Any]:
                                     AREA_TEXT[s["area"]][1])],
             "attributes": attributes,
         }
+        where = s.get("where", "mobile")
+        loc_name, loc_desc = LOCATION_TEXT[where]
+        location = {"id": uid("location", s["key"]), "location_type": "virtual", "organization_id": org["id"],
+                    "name": f"{s['name']}: {loc_name}", "description": loc_desc}
+        record["service_at_locations"] = [{"id": uid("sal", s["key"]), "service_id": sid,
+                                           "location_id": location["id"], "description": loc_desc,
+                                           "location": location}]
         if "phone" in s:
             record["phones"] = [{"id": uid("phone", sid), "service_id": sid, "number": s["phone"],
                                  "type": "voice"}]
