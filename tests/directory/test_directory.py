@@ -240,3 +240,19 @@ def test_structural_check_without_schemas(tmp_path: Path, directory: Directory) 
     for expected in ("services/0/status", "services/1/id", "services/0/capacities/0: 'updated'",
                      "services/2/schedules/0/freq", "organizations/0: 'description'"):
         assert expected in text
+
+
+@pytest.mark.shared
+def test_example_file_is_what_the_builder_makes(shared: Path) -> None:
+    """The embedded example is reproducible from the reference boundaries (no hand edits drift in)."""
+    from altresponse.directory.build_example import build_baltimore
+    from altresponse.directory.model import builtin_directory_path
+
+    built = json.loads(json.dumps(build_baltimore(shared)))
+    assert built == json.loads(builtin_directory_path("baltimore").read_text(encoding="utf-8"))
+
+
+def test_every_service_has_a_location(directory: Directory) -> None:
+    for s in directory.services:
+        sal = s.record["service_at_locations"]
+        assert sal and sal[0]["location"]["location_type"] in ("virtual", "physical")
