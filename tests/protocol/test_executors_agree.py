@@ -125,3 +125,20 @@ def test_output_columns_replace_existing_ones() -> None:
     names = [d[0] for d in cur.description]
     assert names.count("pathway") == 1
     assert cur.fetchone()[names.index("pathway")] == "police"  # type: ignore[index]
+
+
+@settings(max_examples=40, deadline=None)
+@given(call_strategy, st.sampled_from(PROTO.question_ids),
+       st.text(alphabet=st.sampled_from(list("yesnoUNKOWpublic_ \t")), max_size=8))
+def test_arbitrary_answer_text_agrees_or_fails_in_both(row: dict[str, Any], qid: str, text: str) -> None:
+    row = {**row, f"answer_{qid}": text}
+    try:
+        expected: tuple[str, ...] | None = one(PROTO, row)
+    except UnknownCode:
+        expected = None
+    if expected is None:
+        with pytest.raises(duckdb.Error, match=f"answer_{qid}"):
+            run_bulk(PROTO, [row])
+    else:
+        got = run_bulk(PROTO, [row])[0]
+        assert tuple(got[k] for k in OUT) == expected
