@@ -114,6 +114,16 @@ class TriageEngine:
         org = record.get("organization_id") if isinstance(record, dict) else None
         return str(org) if org else None
 
+    def organization_name(self, organization_id: str | None) -> str | None:
+        """The organization's name as the directory lists it (for screens; ids stay the key)."""
+        if self.directory is None or not organization_id:
+            return None
+        document = getattr(self.directory, "document", None) or {}
+        for org in document.get("organizations", []) if isinstance(document, dict) else []:
+            if isinstance(org, dict) and org.get("id") == organization_id:
+                return str(org.get("name") or organization_id)
+        return None
+
     def known_service(self, service_id: str, organization_id: str) -> bool | None:
         """Whether the directory lists this service under this organization (None: cannot tell)."""
         if self.directory is None:

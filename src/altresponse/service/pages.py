@@ -73,7 +73,8 @@ def logout() -> Response:
 
 
 def _common(actor: repo.Actor, engine: Any) -> dict[str, Any]:
-    return {"user": actor.username, "role": actor.role, "organization": actor.organization_id,
+    organization = engine.organization_name(actor.organization_id) or actor.organization_id
+    return {"user": actor.username, "role": actor.role, "organization": organization,
             "csrf_header": CSRF_HEADER, "protocol_version": engine.protocol.version}
 
 
