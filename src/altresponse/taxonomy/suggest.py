@@ -393,6 +393,7 @@ KEYWORD_RULES: tuple[tuple[str, str], ...] = (
         "traffic_accident_injury",
     ),
     (r"\bACCIDENT\b|\bCRASH\b", "traffic_accident"),
+    (r"\bPROPERTY DAMAGE\b|\bPROPERTY DESTRUCTION\b", "vandalism"),
     (r"\bTRAFFIC STOP\b|\bVEHICLE STOP\b|\bCAR STOP\b", "traffic_stop"),
     (
         r"\bRECKLESS\b|\bAGGRESSIVE DRIV|\bROAD RAGE\b|\bSPEEDING\b|\bRACING\b|\bTRAFFIC COMPLAINT\b",
@@ -538,6 +539,17 @@ class Suggestion:
         return asdict(self)
 
 
+# Clauses that say what a call type is *not*: "(EXCEPT ABANDONED CAR)", "(DOES NOT INCLUDE SHOPLIFT)",
+# "- NOT DV", "- NO BIAS OR THREATS". Their words must not trigger keyword rules.
+_EXCLUSION_PAREN = re.compile(r"\(\s*(?:EXCEPT|EXCL\w*|DOES NOT|DOESN'T|NOT|NO|OTHER THAN)\b[^)]*\)?")
+_EXCLUSION_DASH = re.compile(r"\s-\s*(?:NOT|NO|EXCEPT)\s[^-()]*")
+
+
+def drop_exclusions(key: str) -> str:
+    """Remove negated clauses from a normalized call type before matching."""
+    return _EXCLUSION_DASH.sub(" ", _EXCLUSION_PAREN.sub(" ", key)).strip()
+
+
 def expand(text: str) -> str:
     """Normalized text with punctuation split off and abbreviations expanded, for matching only."""
     key = normalize_local_type(text)
@@ -545,6 +557,7 @@ def expand(text: str) -> str:
     key = key.replace("W/", "WITH ").replace("F/", "FROM ").replace("B&E", "BURGLARY")
     key = re.sub(r"\bHAZ\s*MAT\b", "HAZMAT", key)
     key = re.sub(r"\bH\s*&\s*R\b|\bHIT\s*/\s*RUN\b|\bHIT\s*&\s*RUN\b", "HIT AND RUN", key)
+    key = drop_exclusions(key)
     tokens = re.split(r"[\s/\-,.;:()\[\]]+", key)
     out = [ABBREVIATIONS.get(tok, tok) for tok in tokens if tok]
     return " ".join(out)
