@@ -210,7 +210,11 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         table = estimate_type_risk_from_counts(
             ids, [local.types[t].n_known for t in ids], [local.types[t].k_serious for t in ids]
         )
-        risk = {t: table.row(t) for t in ids}
+        # a type with no recorded outcome has no risk estimate (the prior alone says nothing about it)
+        risk = {t: table.row(t) for t in ids if local.types[t].n_known > 0}
+        if not risk:
+            notes.append("The calls carry no dispositions, so risk is not measured; the protocol's screening "
+                         "questions are the only safety filter and the risk tolerance is not applied.")
         risk_prior = table.prior()
 
     services, directory_note = _services_from_directory(profile, local)
@@ -275,14 +279,21 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         if hrs and all(h is not None for h in hrs) and sum(calls) > 0:
             police_h = float(sum(h for h in hrs if h is not None) / sum(calls))
             police_src = "model:local_officer_time"
+    service_s, service_src = 8 * 3600 / star.value, "peer:denver_star.calls_per_shift"
+    travel_s, travel_src = cfg.travel_mean_minutes * 60, "assumption:travel"
+    fitted = _staffing_service_times(staffing_summary)
+    if fitted is not None:
+        # the capacity model's own travel and on-scene times, so plan and staffing size teams alike
+        service_s, travel_s = fitted
+        service_src = travel_src = "model:staffing_json"
     assumptions = StaffingAssumptions(
         target_reach=cfg.target_reach,
         target_minutes=cfg.target_minutes,
-        service_s=8 * 3600 / star.value,
-        service_source="peer:denver_star.calls_per_shift",
-        travel_mean_s=cfg.travel_mean_minutes * 60,
+        service_s=service_s,
+        service_source=service_src,
+        travel_mean_s=travel_s,
         travel_sigma=cfg.travel_log_sd,
-        travel_source="assumption:travel",
+        travel_source=travel_src,
         police_hours_per_call=police_h,
         police_hours_source=police_src,
     )
@@ -402,6 +413,19 @@ def build_plan(
     data["outputs"] = outputs
     write_json_atomic(out / "plan.json", data)
     return data
+
+
+def _staffing_service_times(staffing: dict[str, Any] | None) -> tuple[float, float] | None:
+    """(busy seconds per call, mean travel seconds) from staffing.json's service-time defaults, if present."""
+    if not staffing:
+        return None
+    st = staffing.get("service_times") or {}
+    try:
+        travel = float(st["travel_default"]["mean_min"])
+        on_scene = float(st["on_scene_default"]["mean_min"]) * float(st.get("on_scene_multiplier", 1.0))
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (travel + on_scene) * 60, travel * 60
 
 
 def _np_default(o: Any) -> Any:

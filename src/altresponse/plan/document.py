@@ -110,6 +110,7 @@ class _Doc:
         p.source("model:staffing", "model", "Erlang C requirement per hour, HiGHS shift scheduler")
         p.source("model:costs", "model", "Monte Carlo cost model (p5, p50, p95) over cost ranges")
         p.source("model:timeline", "model", "Timeline: forward pass over task dependencies")
+        p.source("model:staffing_json", "model", "Capacity model output (altresponse staff, staffing.json)")
         p.source(
             "model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types"
         )
@@ -767,7 +768,9 @@ class _Doc:
         """Render a gate basis: peer references become the cited figure, the rest is plain text."""
         parts = []
         for token in text.replace(",", " ").split():
-            if token.startswith("peer:"):
+            if token in self.p.sources and not token.startswith("peer:"):
+                parts.append(_e_digits(self.p.sources[token].title))
+            elif token.startswith("peer:"):
                 prog, _, key = token[5:].partition(".")
                 key = key.rstrip(";")
                 try:
@@ -777,6 +780,32 @@ class _Doc:
             else:
                 parts.append(_e_digits(token))
         return " ".join(parts)
+
+    def staffing_crosscheck(self) -> str:
+        """The capacity model's own sizing of the whole eligible demand, beside the phases."""
+        st = self.ctx.staffing_summary
+        p = self.p
+        if not st:
+            return ""
+        b = (st.get("budget") or {}).get("annual_operating_cost") or {}
+        parts = []
+        if isinstance(st.get("team_hours_per_week"), int | float):
+            th = p.put("staffing.team_hours", st["team_hours_per_week"], "model:staffing_json", fmt=fmt_count)
+            parts.append(th + " team-hours a week")
+        if isinstance(st.get("peak_teams_on_duty"), int | float):
+            parts.append(p.put("staffing.peak_teams", st["peak_teams_on_duty"], "model:staffing_json")
+                         + " teams at peak")
+        if all(isinstance(b.get(k), int | float) for k in ("p5", "p50", "p95")):
+            med = p.put("staffing.cost.p50", b["p50"], "model:staffing_json", fmt=fmt_usd)
+            rng = self.interval("staffing.cost", b["p5"], b["p95"], "model:staffing_json", fmt_usd)
+            parts.append(f"operating cost {med} ({rng})")
+        if not parts:
+            return ""
+        return _p(
+            "Cross-check: the capacity model (altresponse staff), which simulates every call its scenario "
+            "sends to a field team around the clock, sizes that demand at " + ", ".join(parts) + ". The "
+            "phases above size only the call types and hours each phase takes on."
+        )
 
     def budget_section(self) -> str:
         ctx, p = self.ctx, self.p
@@ -829,6 +858,7 @@ class _Doc:
         out = out.replace("PHASE_LABEL_", "")
         for ph in ctx.phases:
             out = out.replace(f"&lt;phase{ph.index}&gt;", _phase_label(ph.index))
+        out += self.staffing_crosscheck()
         out += _p(
             "Police hours freed are valued per call at "
             f"{p.put('police_hours_per_call', a.police_hours_per_call, a.police_hours_source, fmt=fmt2)}"
@@ -965,17 +995,16 @@ class _Doc:
         arows = [
             [
                 _e("Alternative team time per call"),
-                p.put(
-                    "assume.service_min", a.service_s / 60, "peer:denver_star.calls_per_shift", fmt=fmt_num(0)
-                )
+                p.put("assume.service_min", a.service_s / 60, a.service_source, fmt=fmt_num(0))
                 + " min",
                 self.source_ref(a.service_source),
             ],
             [
                 _e("Mean travel time"),
-                p.put("assume.travel_min", a.travel_mean_s / 60, "assumption:travel", fmt=fmt_num(0))
+                p.put("assume.travel_min", a.travel_mean_s / 60, a.travel_source, fmt=fmt_num(0))
                 + " min",
-                _e("assumption; peers report average responses of ")
+(self.source_ref(a.travel_source) + "; " if a.travel_source.startswith("model") else "")
+                + _e("assumption; peers report average responses of ")
                 + self.peer("durham_heart", "response_time_min")
                 + " (Durham) to "
                 + self.peer("sf_scrt", "response_time_min")
