@@ -242,3 +242,14 @@ def test_protocol_type_ids_exist_in_the_taxonomy(proto: Protocol) -> None:
         if rule.common_types and rule.categories:
             for t in rule.common_types:
                 assert catalogue.types[t].category in rule.categories
+
+
+def test_rule_cache_is_bounded() -> None:
+    from altresponse.protocol import model
+
+    proto = load_protocol("baltimore")
+    for i in range(model._CACHE_LIMIT + 10):
+        proto.rule_for(f"type_{i}", "other", f"code{i}")
+    assert len(proto._rule_cache) <= model._CACHE_LIMIT
+    assert len(proto._mpds_cache) <= model._CACHE_LIMIT
+    assert proto.rule_for("welfare_check", "welfare_assist", None).id == "WELFARE-CHECK"

@@ -39,6 +39,7 @@ SAFETY_RANK: dict[str, int] = {
     "fire": 3,
 }
 
+_CACHE_LIMIT = 50_000
 _MPDS_STRIP = re.compile(r"[^0-9A-Za-z]")
 
 
@@ -163,11 +164,15 @@ class Protocol:
         mpds_key = self._mpds_cache.get(mpds_code)
         if mpds_key is None:
             mpds_key = normalize_mpds(mpds_code)
+            if len(self._mpds_cache) >= _CACHE_LIMIT:  # bounded: live input may be arbitrary text
+                self._mpds_cache.clear()
             self._mpds_cache[mpds_code] = mpds_key
         key = (common_type, category, mpds_key)
         rule = self._rule_cache.get(key)
         if rule is None:
             rule = next(r for r in self.rules if r.matches(common_type, category, mpds_key))
+            if len(self._rule_cache) >= _CACHE_LIMIT:
+                self._rule_cache.clear()
             self._rule_cache[key] = rule
         return rule
 
