@@ -74,3 +74,17 @@ def test_weights_are_validated():
     with pytest.raises(ValueError, match="unknown"):
         normalize_weights({"speed": 1})
     assert sum(normalize_weights({"volume": 2, "risk": 2}).values()) == pytest.approx(1.0)
+
+
+def test_profile_plan_section_is_validated():
+    from altresponse.errors import BadInput
+    from altresponse.plan.config import plan_config
+    from altresponse.profile import load_profile
+
+    cfg = plan_config(load_profile("baltimore").section("plan"))
+    assert cfg.pilot_types == ["suicidal_ideation"] and len(cfg.phases) == 3
+    assert cfg.gates["phase1_exit"]  # defaults filled in
+    with pytest.raises(BadInput, match="pilot_plus_top"):
+        plan_config({"phases": [{"name": "x", "types": "everything"}]})
+    with pytest.raises(BadInput, match="unknown criteria"):
+        plan_config({"weights": {"speed": 1.0}})

@@ -23,6 +23,20 @@ class PhaseConfig(BaseModel):
     min_months: float = Field(default=6, gt=0)
     area_share: float = Field(default=0.4, gt=0, le=1)
 
+    @field_validator("types")
+    @classmethod
+    def _types(cls, v: str) -> str:
+        if v == "recommended" or (v.startswith("pilot_plus_top:") and v.split(":", 1)[1].isdigit()):
+            return v
+        raise ValueError("types must be 'recommended' or 'pilot_plus_top:N'")
+
+    @field_validator("areas")
+    @classmethod
+    def _areas(cls, v: str) -> str:
+        if v not in ("citywide", "underserved_top"):
+            raise ValueError("areas must be 'citywide' or 'underserved_top'")
+        return v
+
 
 class GateConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
