@@ -253,3 +253,21 @@ def test_rule_cache_is_bounded() -> None:
     assert len(proto._rule_cache) <= model._CACHE_LIMIT
     assert len(proto._mpds_cache) <= model._CACHE_LIMIT
     assert proto.rule_for("welfare_check", "welfare_assist", None).id == "WELFARE-CHECK"
+
+
+def test_every_catalogue_type_gets_a_pathway(proto: Protocol) -> None:
+    taxonomy = pytest.importorskip("altresponse.taxonomy")
+    if not hasattr(taxonomy, "load_catalogue"):
+        pytest.skip("taxonomy catalogue not available")
+    passed = history_answers(proto)
+    routed: dict[str, str] = {}
+    for tid, t in taxonomy.load_catalogue().types.items():
+        d = decide(proto, CallFacts(tid, t.category), passed)
+        assert d.pathway in PATHWAYS
+        routed[tid] = d.pathway
+        blind = decide(proto, CallFacts(tid, t.category), {})
+        assert SAFETY_RANK[blind.pathway] >= SAFETY_RANK["co_response"], tid
+    alternative = {t for t, p in routed.items() if SAFETY_RANK[p] < SAFETY_RANK["co_response"]}
+    assert {"behavioral_crisis", "suicidal_ideation", "welfare_check", "intoxicated_person",
+            "homeless_person", "verbal_dispute", "noise_complaint", "parking_complaint"} <= alternative
+    assert routed["shooting"] == "police" and routed["cardiac_arrest"] == "ems"
