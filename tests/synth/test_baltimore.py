@@ -230,3 +230,20 @@ def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
                    "--shared-names", env={"ALTRESPONSE_SHARED": str(tmp_path / "nowhere")})
     assert missing.returncode == 2
     assert "nowhere" in missing.stderr
+
+
+def test_fast_writer_matches_pyarrow_csv_byte_for_byte(tmp_path: Path) -> None:
+    import io
+
+    import pyarrow as pa
+
+    from altresponse.synth import baltimore
+
+    path = tmp_path / "fast.csv"
+    write_csv(path, rows=3_000, seed=21)
+    arrays = baltimore.generate_arrays(3_000, 21)
+    table = baltimore._chunk_table(arrays, baltimore._PoolColumns(arrays["pool"]), pa.array(arrays["texts"]),
+                                   pa.array(list(vocabulary.PRIORITIES)), 0, 3_000, 2024)
+    reference = io.BytesIO()
+    pacsv.write_csv(table, reference, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+    assert path.read_bytes() == reference.getvalue()

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from altresponse.errors import BadInput
 from altresponse.fsio import atomic_path
@@ -157,6 +156,20 @@ class _PoolColumns:
         self.lat = pa.array(pool.lat, pa.float64())
         self.lon = pa.array(pool.lon, pa.float64())
         self.location = pa.array([f"({y:.6f},{x:.6f})" for x, y in zip(pool.lon, pool.lat, strict=True)])
+        # The same values rendered once as CSV text: every place-dependent field from
+        # IncidentLocation to Location, plus the trailing Synthetic field and the line end.
+        text_cols = [self.address, self.zip_code, self.neighborhood, self.police_district, self.post,
+                     self.council, self.sheriff, self.csa, self.tract, self.vri]
+        quoted = [_quoted(c.to_pylist()) for c in text_cols]
+        lat_lon = [[repr(float(v)) for v in pool.lat], [repr(float(v)) for v in pool.lon]]
+        fields = [*quoted, *lat_lon, _quoted(self.location.to_pylist())]
+        self.place_csv = pa.array([",".join(parts) + ',"true"\n' for parts in zip(*fields, strict=True)])
+        self.district_csv = pa.array(_quoted(self.district_code.to_pylist()))
+
+
+def _quoted(values: list[Any]) -> list[str]:
+    """CSV text of string values, always quoted (as pyarrow's "needed" style writes strings)."""
+    return ['"' + str(v).replace('"', '""') + '"' for v in values]
 
 
 def _alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -297,6 +310,36 @@ def _chunk_table(arrays: dict[str, Any], cols: _PoolColumns, texts: pa.Array, pr
 
 
 _MINUTE_SECOND = pa.array([f"{m:02d}:{s:02d}+00" for m in range(60) for s in range(60)])
+_MINUTE_SECOND_CSV = pa.array([f'{m:02d}:{s:02d}+00"' for m in range(60) for s in range(60)])
+
+
+def _chunk_csv(arrays: dict[str, Any], cols: _PoolColumns, texts_csv: pa.Array, priorities_csv: pa.Array,
+               start: int, stop: int, year: int) -> memoryview:
+    """Rows start..stop as CSV bytes, joined column-wise in Arrow (same text as pyarrow.csv writes)."""
+    place = pa.array(arrays["place"][start:stop])
+    utc = arrays["utc"][start:stop]
+    record = pc.cast(pa.array(np.arange(start + 1, stop + 1, dtype=np.int64)), pa.string())
+    call_number = pc.binary_join_element_wise(f'"SYNP{year % 100:02d}',
+                                              pc.utf8_lpad(record, width=8, padding="0"), '"', "")
+    hour0 = int(arrays["utc"][0]) // 3600
+    hour_idx = utc // 3600 - hour0
+    hours = pa.array((np.arange(int(hour_idx.max()) + 1, dtype=np.int64) + hour0) * 3600,
+                     pa.int64()).cast(pa.timestamp("s"))
+    hour_text = pc.strftime(hours, format='"%Y/%m/%d %H:')
+    when = pc.binary_join_element_wise(pc.take(hour_text, pa.array(hour_idx)),
+                                       pc.take(_MINUTE_SECOND_CSV, pa.array(utc % 3600)), "")
+    lines = pc.binary_join_element_wise(
+        record, call_number, when,
+        pc.take(priorities_csv, pa.array(arrays["priority"][start:stop])),
+        pc.take(cols.district_csv, place),
+        pc.take(texts_csv, pa.array(arrays["desc"][start:stop])),
+        pc.take(cols.place_csv, place),
+        ",",
+    )
+    # The place text ends each line with a newline, so the string data buffer *is* the CSV chunk.
+    buffers = lines.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=len(lines) + 1, offset=lines.offset * 4)
+    return memoryview(buffers[2])[int(offsets[0]):int(offsets[-1])]
 
 
 def write_csv(path: str | os.PathLike[str], *, rows: int, seed: int, year: int = 2024,
@@ -309,19 +352,13 @@ def write_csv(path: str | os.PathLike[str], *, rows: int, seed: int, year: int =
     t0 = time.perf_counter()
     arrays = generate_arrays(rows, seed, year, names)
     cols = _PoolColumns(arrays["pool"])
-    texts = pa.array(arrays["texts"])
-    priorities = pa.array(list(vocabulary.PRIORITIES))
-    options = pacsv.WriteOptions(include_header=True, quoting_style="needed")
-    with atomic_path(path) as tmp:
-        if rows == 0:
-            tmp.write_text(",".join(f'"{c}"' for c in COLUMNS) + "\n", encoding="utf-8")
-        else:
-            first = _chunk_table(arrays, cols, texts, priorities, 0, min(rows, CHUNK_ROWS), year)
-            with pacsv.CSVWriter(str(tmp), first.schema, write_options=options) as writer:
-                writer.write_table(first)
-                for start in range(CHUNK_ROWS, rows, CHUNK_ROWS):
-                    stop = min(rows, start + CHUNK_ROWS)
-                    writer.write_table(_chunk_table(arrays, cols, texts, priorities, start, stop, year))
+    texts_csv = pa.array(_quoted(arrays["texts"]))
+    priorities_csv = pa.array(_quoted(list(vocabulary.PRIORITIES)))
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        fh.write((",".join(_quoted(list(COLUMNS))) + "\n").encode())
+        for start in range(0, rows, CHUNK_ROWS):
+            stop = min(rows, start + CHUNK_ROWS)
+            fh.write(_chunk_csv(arrays, cols, texts_csv, priorities_csv, start, stop, year))
     utc = arrays["utc"]
     return {
         "path": str(path),
