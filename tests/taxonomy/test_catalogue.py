@@ -11,7 +11,8 @@ from altresponse import schema
 from altresponse.errors import BadInput
 from altresponse.taxonomy import UNMAPPED, Catalogue, load_catalogue
 
-CONTRACT_IDS = {
+# Ids that the protocol, risk and analysis modules name, with the category they rely on.
+REQUIRED_IDS = {
     "behavioral_health": ["behavioral_crisis", "suicidal_ideation", "suicide_attempt", "intoxicated_person"],
     "welfare_assist": ["welfare_check", "homeless_person", "missing_person", "assist_citizen"],
     "disorder_quality_of_life": ["noise_complaint", "verbal_dispute", "disorderly_person", "trespass",
@@ -49,9 +50,9 @@ def test_catalogue_size_and_fields() -> None:
     assert UNMAPPED not in cat
 
 
-def test_every_contract_id_present_with_its_category() -> None:
+def test_every_required_id_present_with_its_category() -> None:
     cat = load_catalogue()
-    for category, ids in CONTRACT_IDS.items():
+    for category, ids in REQUIRED_IDS.items():
         for type_id in ids:
             assert cat.get(type_id).category == category, type_id
     assert cat.get("overdose").category in {"behavioral_health", "medical"}
