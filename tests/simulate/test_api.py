@@ -12,11 +12,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import typer
+import yaml
 from typer.testing import CliRunner
 
 from altresponse.commands import simulate as simulate_command
 from altresponse.errors import BadInput
-from altresponse.profile import load_profile
+from altresponse.profile import Profile, builtin_profile_path, load_profile
 from altresponse.simulate import run_simulation, run_staffing
 
 PATHWAYS = ["behavioral_health_team", "community_responder", "police", "police"]
@@ -25,6 +26,16 @@ TYPES = {
     "community_responder": "welfare_check",
     "police": "burglary",
 }
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Profile:
+    """The Baltimore profile with fewer replications and zones, to keep these tests quick."""
+    data = yaml.safe_load(builtin_profile_path("baltimore").read_text())
+    data["simulate"].update({"replications": 3, "verify_rounds": 2, "zones": 5})
+    path = tmp_path / "fast.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return load_profile(path)
 
 
 def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> Path:
@@ -56,10 +67,10 @@ def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> 
     return path
 
 
-def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path) -> None:
-    src = _classified(tmp_path / "classified.parquet")
+def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path, profile: Profile) -> None:
+    src = _classified(tmp_path / "classified.parquet", rows=4000, weeks=4)
     result = run_staffing(
-        src, tmp_path / "out", load_profile("baltimore"), target_reach=0.9, target_minutes=20
+        src, tmp_path / "out", profile, target_reach=0.9, target_minutes=20
     )
     data = json.loads((tmp_path / "out" / "staffing.json").read_text())
     html = (tmp_path / "out" / "staffing.html").read_text()
@@ -77,39 +88,41 @@ def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path) -> None:
     assert "Assumptions and sources" in html
     # a stricter target needs at least as many team-hours
     strict = run_staffing(
-        src, tmp_path / "strict", load_profile("baltimore"), target_reach=0.95, target_minutes=15
+        src, tmp_path / "strict", profile, target_reach=0.95, target_minutes=15
     )
     assert strict["team_hours_per_week"] >= result["team_hours_per_week"]
 
 
-def test_run_simulation_pilot_scenario(tmp_path: Path) -> None:
-    src = _classified(tmp_path / "classified.parquet", rows=3000)
-    result = run_simulation(src, tmp_path / "sim", load_profile("baltimore"), scenario="pilot")
+def test_run_simulation_pilot_scenario(tmp_path: Path, profile: Profile) -> None:
+    src = _classified(tmp_path / "classified.parquet", rows=2000, weeks=3)
+    result = run_simulation(src, tmp_path / "sim", profile, scenario="pilot")
     sim = result["simulation"]
     assert 0 < sim["reached_share"]["mean"] <= 1
     assert sim["reached_share"]["lo"] <= sim["reached_share"]["mean"] <= sim["reached_share"]["hi"]
     assert len(sim["by_hour_of_day"]["utilization"]) == 24
     assert (tmp_path / "sim" / "simulation.html").exists()
     with pytest.raises(BadInput, match="unknown scenario"):
-        run_simulation(src, tmp_path / "sim", load_profile("baltimore"), scenario="nope")
+        run_simulation(src, tmp_path / "sim", profile, scenario="nope")
 
 
-def test_missing_column_is_bad_input_naming_it(tmp_path: Path) -> None:
+def test_missing_column_is_bad_input_naming_it(tmp_path: Path, profile: Profile) -> None:
     path = tmp_path / "bad.parquet"
     pq.write_table(pa.table({"received_utc": pa.array([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)])}), path)
     with pytest.raises(BadInput, match="pathway"):
-        run_staffing(path, tmp_path / "o", load_profile("baltimore"))
+        run_staffing(path, tmp_path / "o", profile)
 
 
-def test_commands_print_json_last(tmp_path: Path) -> None:
+def test_commands_print_json_last(tmp_path: Path, profile: Profile) -> None:
     app = typer.Typer()
     simulate_command.register(app)
     app.command("noop")(lambda: None)
-    src = _classified(tmp_path / "c.parquet", rows=2500, weeks=3)
-    res = CliRunner().invoke(app, ["staff", str(src), "--out", str(tmp_path / "s"), "--json"])
+    src = _classified(tmp_path / "c.parquet", rows=1200, weeks=2)
+    res = CliRunner().invoke(app, ["staff", str(src), "--out", str(tmp_path / "s"), "--json", "--profile",
+                                   str(profile.path)])
     assert res.exit_code == 0, res.output
     last = json.loads(res.output.strip().splitlines()[-1])
     assert last["kind"] == "staff" and last["team_hours_per_week"] > 0
-    res = CliRunner().invoke(app, ["simulate", str(src), "--out", str(tmp_path / "m"), "--json"])
+    res = CliRunner().invoke(app, ["simulate", str(src), "--out", str(tmp_path / "m"), "--json", "--profile",
+                                   str(profile.path)])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output.strip().splitlines()[-1])["scenario"] == "pilot"

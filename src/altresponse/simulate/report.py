@@ -15,11 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from altresponse.report.charts import PALETTE, figure_to_svg, line
+from altresponse.report.charts import PALETTE, figure_to_svg
 from altresponse.report.page import kpi_cards, paragraph, render_page
 from altresponse.report.tables import html_table
 
-HOURS = [f"{h:02d}" for h in range(24)]
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -83,47 +82,47 @@ def staffing_week_chart(plans: Mapping[str, Mapping[str, Any]]) -> str:
 
 
 def simulation_charts(sim: Mapping[str, Any], target_minutes: float) -> list[str]:
-    """Reach, utilization, queue and fallbacks by hour of day, from the replications."""
+    """Reach, utilization, queue and fallbacks by hour of day, from the replications (one 2 x 2 figure)."""
     hod = sim["by_hour_of_day"]
-    reach = [_num(v) for v in hod["reached_within_target_share"]]
-    lo = [_num(v) for v in hod.get("reached_within_target_share_lo", reach)]
-    hi = [_num(v) for v in hod.get("reached_within_target_share_hi", reach)]
-    charts = [
-        line(
-            HOURS,
-            {"reached within target": reach},
-            bands={"reached within target": (lo, hi)},
-            xlabel="hour of day (local)",
-            ylabel="share of calls",
-            title=f"Calls reached within {target_minutes:g} minutes, by hour",
-            caption="Mean over replications; band = 5th–95th percentile across replications.",
+    hours = np.arange(24)
+    reach = np.array([_num(v) for v in hod["reached_within_target_share"]])
+    lo = np.array([_num(v) for v in hod.get("reached_within_target_share_lo", reach)])
+    hi = np.array([_num(v) for v in hod.get("reached_within_target_share_hi", reach)])
+    plt.rcParams.update({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 8})
+    fig, axes = plt.subplots(2, 2, figsize=(7.5, 4.6))
+    panels = [
+        (axes[0, 0], reach, f"Reached within {target_minutes:g} min", "share of calls"),
+        (axes[0, 1], np.array([_num(v) for v in hod["utilization"]]), "Team utilization", "busy / on shift"),
+        (
+            axes[1, 0],
+            np.array([_num(v) for v in hod["mean_queue"]]),
+            "Calls waiting for a team",
+            "mean calls",
         ),
-        line(
-            HOURS,
-            {"utilization": [_num(v) for v in hod["utilization"]]},
-            xlabel="hour of day (local)",
-            ylabel="busy / on shift",
-            title="Team utilization by hour",
-            caption="Busy team time over on-shift team time (overtime to finish a call counts as busy).",
-        ),
-        line(
-            HOURS,
-            {"mean calls waiting": [_num(v) for v in hod["mean_queue"]]},
-            xlabel="hour of day (local)",
-            ylabel="calls",
-            title="Queue: calls waiting for a team, by hour",
-            caption="Time-average number of calls waiting (not yet sent, not yet fallen back).",
-        ),
-        line(
-            HOURS,
-            {"fallbacks to police": [_num(v) for v in hod["fallbacks"]]},
-            xlabel="hour of day (local)",
-            ylabel="calls in the period",
-            title="Fallbacks to police by hour of call",
-            caption="Calls no team could take within the maximum wait (or outside team hours).",
-        ),
+        (axes[1, 1], np.array([_num(v) for v in hod["fallbacks"]]), "Fallbacks to police", "calls in period"),
     ]
-    return charts
+    for i, (ax, values, title, ylabel) in enumerate(panels):
+        color = PALETTE[i % len(PALETTE)]
+        if i == 0:
+            ax.fill_between(hours, lo, hi, color=color, alpha=0.2, lw=0)
+        ax.plot(hours, values, color=color, marker="o", markersize=2.5, lw=1.2)
+        ax.set_title(title, loc="left", fontsize=9, fontweight="bold")
+        ax.set_ylabel(ylabel)
+        ax.set_xticks(range(0, 24, 3))
+        ax.set_xlim(-0.5, 23.5)
+        ax.spines[["top", "right"]].set_visible(False)
+    for ax in axes[1]:
+        ax.set_xlabel("hour of day (local)")
+    fig.subplots_adjust(hspace=0.45, wspace=0.3)
+    return [
+        figure_to_svg(
+            fig,
+            caption="By hour of day, means over replications. Reach band: 5th-95th percentile across "
+            "replications. Utilization: busy over on-shift team time (finishing a call after the shift "
+            "counts as busy). Waiting: time-average calls not yet sent nor fallen back. Fallbacks: calls "
+            "no team took within the maximum wait or outside team hours.",
+        )
+    ]
 
 
 def _sim_kpis(sim: Mapping[str, Any], target_minutes: float) -> list[tuple[str, str]]:
