@@ -167,8 +167,13 @@ def _documents(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     try:
         data = json.loads(text)
     except ValueError as whole_error:
-        lines = [ln for ln in text.splitlines()]
-        if len(lines) <= 1:
+        lines = text.splitlines()
+        first = next((ln for ln in lines if ln.strip()), "")
+        try:
+            looks_like_lines = len(lines) > 1 and isinstance(json.loads(first), dict)
+        except ValueError:
+            looks_like_lines = False
+        if not looks_like_lines:  # one document, broken: one reject, not one per line
             yield 1, None, f"not valid JSON: {whole_error}"
             return
         for number, line in enumerate(lines, start=1):  # JSON Lines: one document per line
