@@ -188,14 +188,18 @@ def test_json_lines_and_unparseable_files(tmp_path: Path, sample, profile) -> No
             json.dumps(with_incident(sample, internalIncidentId="P2")),
         ]
     )
+    pretty_but_cut = json.dumps(with_incident(sample), indent=2)[:-40]
     calls, rejects = read_eido(
-        [write(tmp_path, "feed.jsonl", lines), write(tmp_path, "cut.json", '{"eido')], profile
+        [write(tmp_path, "feed.jsonl", lines), write(tmp_path, "cut.json", '{"eido'),
+         write(tmp_path, "pretty.json", pretty_but_cut)],
+        profile,
     )
     assert sorted(calls.column("source_line").to_pylist()) == [1, 4]
     rej = rejects.to_pylist()
     assert [(r["source_file"], r["source_line"], r["reason"]) for r in rej] == [
         ("feed.jsonl", 2, "bad_json"),
         ("cut.json", 1, "bad_json"),
+        ("pretty.json", 1, "bad_json"),
     ]
 
 
