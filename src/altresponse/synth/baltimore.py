@@ -1,9 +1,10 @@
 """Synthetic Baltimore 911 calls in the Open Baltimore "Calls for Service 2021-present" CSV layout.
 
 Used by the offline demo, by scale tests and by benchmarks, so it must be fast (vectorized numpy,
-written by pyarrow in chunks) and exactly reproducible (same seed and options -> byte-identical
-file). Every row is labelled synthetic twice: CallNumber starts with "SYN" and the trailing
-`Synthetic` column is "true". Calibration figures and their sources: docs/calibration.md.
+CSV text assembled column-wise in Arrow, written in chunks) and exactly reproducible (same seed
+and options -> byte-identical file). Every row is labelled synthetic twice: CallNumber starts
+with "SYN" and the trailing `Synthetic` column is "true". Calibration figures and their
+sources: docs/calibration.md.
 """
 
 from __future__ import annotations
@@ -199,8 +200,8 @@ def generate_arrays(rows: int, seed: int, year: int = 2024, names: Any = None,
                     tz: str = TIME_ZONE) -> dict[str, Any]:
     """Draw every row's description, priority, time and place (as indices), in call-time order.
 
-    Counts are drawn per (description, day, hour) cell with multinomials, so the cost is a few
-    passes over the rows rather than a search per row.
+    Counts are drawn per (description, day, hour, priority) cell with multinomials, so the cost is
+    a few passes over the rows rather than a search per row.
     """
     if rows < 0:
         raise BadInput(f"--rows must be zero or more, got {rows}")
@@ -271,6 +272,7 @@ def _dict(indices: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
 
 def _chunk_table(arrays: dict[str, Any], cols: _PoolColumns, texts: pa.Array, priorities: pa.Array,
                  start: int, stop: int, year: int) -> pa.Table:
+    """Rows start..stop as an Arrow table (the reference rendering the fast writer must match)."""
     place = arrays["place"][start:stop]
     utc = arrays["utc"][start:stop]
     record = pa.array(np.arange(start + 1, stop + 1, dtype=np.int64))
