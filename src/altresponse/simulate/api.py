@@ -190,6 +190,14 @@ def run_staffing(
         "team_hours_per_week": float(sum(hours.values())),
         "peak_teams_on_duty": int(total_cov.max()) if len(coverage) else 0,
         "plans": plans_json,
+        "unstaffed_team_types": {
+            name: {
+                "calls": n,
+                "note": f"fewer than {cfg.min_calls_per_week:g} eligible calls a week: no team planned; "
+                "these calls fall back to police in the simulation",
+            }
+            for name, n in staffed["unstaffed"].items()
+        },
         "simulation": sim,
         "budget": costs,
         "service_times": inputs.service.to_dict(),

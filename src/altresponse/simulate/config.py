@@ -93,6 +93,7 @@ class SimulateConfig(BaseModel):
     length_premium: dict[int, float] = Field(default_factory=dict)
     min_teams_per_hour: dict[str, float] = Field(default_factory=dict)
     verify_rounds: int = 3
+    min_calls_per_week: float = 1.0  # team types with fewer eligible calls are not staffed (calls fall back)
     seed: int = 20240601
     scenarios: dict[str, Scenario] = Field(default_factory=dict)
 

@@ -236,6 +236,15 @@ def render_staffing(result: Mapping[str, Any]) -> str:
     for name, p in sorted(plans.items()):
         for s in p["shifts"]:
             shift_rows.append([name, s["day"], s["start"], s["length_h"], s["teams"]])
+    unstaffed = result.get("unstaffed_team_types", {})
+    if unstaffed:
+        warn_unstaffed = paragraph(
+            "Not staffed: "
+            + "; ".join(f"{k} ({v['calls']:,} calls: {v['note']})" for k, v in unstaffed.items()),
+            css_class="callout",
+        )
+    else:
+        warn_unstaffed = ""
     infeasible = {
         n: p["hours_target_unreachable_by_travel"]
         for n, p in plans.items()
@@ -277,6 +286,7 @@ def render_staffing(result: Mapping[str, Any]) -> str:
                 ]
             )
             + warn
+            + warn_unstaffed
             + paragraph(
                 f"Target: {result['target']['reach'] * 100:.0f}% of eligible calls reached within {tm:g} "
                 "minutes of the call, in every hour of the week. Figures are means over simulation "

@@ -422,8 +422,14 @@ def staff(
     """Size every team type, then simulate the whole fleet once more with full replications."""
     reps = reps or cfg.replications
     plans = {}
-    for k, _name in enumerate(inputs.demand.team_types):
-        if int((inputs.demand.team_type == k).sum()) == 0:
+    unstaffed = {}
+    weeks = inputs.demand.horizon_s / (168 * HOUR_S)
+    for k, name in enumerate(inputs.demand.team_types):
+        calls = int((inputs.demand.team_type == k).sum())
+        if calls == 0:
+            continue
+        if calls / weeks < cfg.min_calls_per_week:
+            unstaffed[name] = calls  # too few to justify a team: these calls fall back to police
             continue
         plans[k] = size_type(inputs, k, cfg, params, target_share, reps=max(2, min(reps, 3)))
     intervals = {k: p.plan.weekly_intervals() for k, p in plans.items()}
@@ -442,7 +448,7 @@ def staff(
         seed=cfg.seed + 100,
         police_hours_per_fte=cfg.police_hours_per_fte,
     )
-    return {"plans": plans, "fleet": fleet, "simulation": summary}
+    return {"plans": plans, "fleet": fleet, "simulation": summary, "unstaffed": unstaffed}
 
 
 def simulate_scenario(
