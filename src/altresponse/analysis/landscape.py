@@ -8,7 +8,6 @@ seconds. Output is a JSON-ready dict whose keys are documented in docs/analysis.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -539,6 +538,3 @@ def _peak_share(m: np.ndarray) -> float | None:
     best = max(sum(by_hour[(h + i) % 24] for i in range(8)) for h in range(24))
     return float(best / total)
 
-
-def finite_or_none(x: float | None) -> float | None:
-    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
