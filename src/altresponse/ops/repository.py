@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -30,6 +30,8 @@ from altresponse.ops.models import (
 from altresponse.ops.passwords import hash_password, verify_password
 
 SMALL_CELL = 10  # public counts below this are suppressed
+_DECISIONS = cast(sa.Table, DecisionRecord.__table__)
+_INSERT_DECISION = sa.insert(_DECISIONS).returning(_DECISIONS.c.id)
 
 
 class NotFound(Exception):
@@ -114,17 +116,18 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
                     lon: float | None = None, lat: float | None = None) -> DecisionRecord:
     block_lon, block_lat = coarsen_location(lon, lat)
     answers_sorted = dict(sorted(answers.items()))
+    values: dict[str, Any] = dict(
+        call_ref=call_ref, common_type=common_type, category=category,
+        answers_json=audit.canonical_json(answers_sorted), pathway=pathway, responder=responder,
+        rule_ids=";".join(rule_ids), reasons=";".join(reasons), fallbacks=";".join(fallbacks),
+        protocol_version=protocol_version, protocol_hash=protocol_hash, area=area,
+        block_lon=block_lon, block_lat=block_lat, matched_json=audit.canonical_json(list(matched)),
+        created_by=actor.user_id, created_at=datetime.now(UTC),
+    )
     with store.write() as s:
-        rec = DecisionRecord(
-            call_ref=call_ref, common_type=common_type, category=category,
-            answers_json=audit.canonical_json(answers_sorted), pathway=pathway, responder=responder,
-            rule_ids=";".join(rule_ids), reasons=";".join(reasons), fallbacks=";".join(fallbacks),
-            protocol_version=protocol_version, protocol_hash=protocol_hash, area=area,
-            block_lon=block_lon, block_lat=block_lat, matched_json=audit.canonical_json(list(matched)),
-            created_by=actor.user_id, created_at=datetime.now(UTC),
-        )
-        s.add(rec)
-        s.flush()
+        # Core insert on the hot path (every live call); the returned object is detached.
+        new_id = s.execute(_INSERT_DECISION, values).scalar_one()
+        rec = DecisionRecord(id=new_id, **values)
         audit.append(
             s, actor=actor.username, action="triage.decide", entity=f"decision:{rec.id}",
             inputs={"call_ref": call_ref, "common_type": common_type, "category": category,
