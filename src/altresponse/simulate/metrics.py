@@ -27,6 +27,7 @@ from altresponse.simulate.engine import (
 from altresponse.simulate.service_time import ServiceTimeModel
 
 CONFIDENCE = 0.95
+RESPONSE_MINUTES = (5, 10, 15, 20, 30, 45, 60)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ def run_metrics(
                 "utilization": (busy_hod / onshift_hod).tolist(),
                 "mean_queue": (np.bincount(hod_bins, weights=queue, minlength=24) / HOUR_S / days).tolist(),
             },
+            "response_cdf": [
+                float(np.mean(served & (response <= m * 60))) if n else math.nan for m in RESPONSE_MINUTES
+            ],
             "by_hour_of_week": {
                 "calls": calls_how.tolist(),
                 "reached_within_target_share": (within_how / calls_how).tolist(),
@@ -177,6 +181,11 @@ def replicate(
     out["reps"] = reps
     out["seconds"] = round(elapsed, 3)
     out["events"] = events
+    cdf = np.array([m["response_cdf"] for m in runs], float)
+    out["response_cdf"] = {
+        "minutes": list(RESPONSE_MINUTES),
+        "share_reached_within": [Estimate.of(cdf[:, j]).to_dict() for j in range(len(RESPONSE_MINUTES))],
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # hours without calls give all-NaN columns
         _fold_hourly(out, runs, reps)

@@ -125,6 +125,22 @@ def simulation_charts(sim: Mapping[str, Any], target_minutes: float) -> list[str
     ]
 
 
+def response_table(sim: Mapping[str, Any]) -> str:
+    """Share of all eligible calls a team reached within 5, 10, ... 60 minutes (fallbacks count as not)."""
+    cdf = sim.get("response_cdf")
+    if not cdf:
+        return ""
+    rows = [
+        [f"{m} min", _interval(e, pct=True)]
+        for m, e in zip(cdf["minutes"], cdf["share_reached_within"], strict=True)
+    ]
+    return html_table(
+        ["within", "share of eligible calls reached (95% interval)"],
+        rows,
+        caption="Response-time distribution, from call received to team on scene",
+    )
+
+
 def _sim_kpis(sim: Mapping[str, Any], target_minutes: float) -> list[tuple[str, str]]:
     return [
         (f"reached within {target_minutes:g} min", _interval(sim["reached_within_target_share"], pct=True)),
@@ -228,14 +244,21 @@ def budget_sections(b: Mapping[str, Any]) -> str:
     )
 
 
+def shift_pivot(plans: Mapping[str, Mapping[str, Any]]) -> list[list[Any]]:
+    """One row per (team type, start time, length) with the number of teams starting it each day."""
+    table: dict[tuple[str, str, int], list[int]] = {}
+    for name, p in sorted(plans.items()):
+        for sh in p["shifts"]:
+            key = (name, sh["start"], sh["length_h"])
+            table.setdefault(key, [0] * 7)[DAYS.index(sh["day"])] += sh["teams"]
+    return [[n, start, length, *counts, sum(counts)] for (n, start, length), counts in sorted(table.items())]
+
+
 def render_staffing(result: Mapping[str, Any]) -> str:
     sim = result["simulation"]
     tm = result["target"]["minutes"]
     plans = result["plans"]
-    shift_rows = []
-    for name, p in sorted(plans.items()):
-        for s in p["shifts"]:
-            shift_rows.append([name, s["day"], s["start"], s["length_h"], s["teams"]])
+    shift_rows = shift_pivot(plans)
     unstaffed = result.get("unstaffed_team_types", {})
     if unstaffed:
         warn_unstaffed = paragraph(
@@ -267,10 +290,11 @@ def render_staffing(result: Mapping[str, Any]) -> str:
                 [
                     name,
                     f"{h:02d}",
-                    round(sum(r["calls_per_hour"] for r in sel) / 7, 3),
-                    round(sum(r["teams"] for r in sel) / 7, 2),
-                    round(sum(r["erlang_c_p_wait"] for r in sel) / 7, 3),
-                    round(sum(r["erlang_a_fallback_share"] for r in sel) / 7, 3),
+                    f"{sum(r['calls_per_hour'] for r in sel) / 7:.2f}",
+                    f"{sum(r['load_erlangs'] for r in sel) / 7:.2f}",
+                    f"{sum(r['teams'] for r in sel) / 7:.1f}",
+                    f"{sum(r['erlang_c_p_wait'] for r in sel) / 7:.1%}",
+                    f"{sum(r['erlang_a_fallback_share'] for r in sel) / 7:.2%}",
                 ]
             )
     sections = [
@@ -297,15 +321,17 @@ def render_staffing(result: Mapping[str, Any]) -> str:
         (
             "Shifts",
             html_table(
-                ["team type", "day", "start", "hours", "teams"],
+                ["team type", "start", "hours", *DAYS, "team-shifts / week"],
                 shift_rows,
-                caption="Cheapest shift set meeting the requirement (HiGHS integer program)",
-                max_rows=120,
+                caption="Cheapest shift set meeting the requirement (HiGHS integer program): teams "
+                "starting each shift, by day",
+                max_rows=150,
             ),
         ),
         (
             "Verification by simulation",
             "".join(simulation_charts(sim, tm))
+            + response_table(sim)
             + html_table(
                 ["team type", "round", "team-hours / week", "reached within target", "hours short"],
                 [
@@ -326,7 +352,15 @@ def render_staffing(result: Mapping[str, Any]) -> str:
         (
             "Queueing theory by hour of day",
             html_table(
-                ["team type", "hour", "calls / h", "teams", "Erlang C P(wait)", "Erlang A fallback share"],
+                [
+                    "team type",
+                    "hour",
+                    "calls / h",
+                    "load (Erlangs)",
+                    "teams",
+                    "Erlang C P(wait)",
+                    "Erlang A fallback",
+                ],
                 erl_rows,
                 caption="Averages over the seven days; Erlang A treats the maximum wait as mean patience",
                 max_rows=120,
@@ -354,7 +388,7 @@ def render_simulation(result: Mapping[str, Any]) -> str:
             kpi_cards([("eligible calls in the data", f"{result['demand']['calls']:,}"), *_sim_kpis(sim, tm)])
             + paragraph(f"Scenario {result['scenario']!r}: {result['scenario_description']}"),
         ),
-        ("By hour of day", "".join(simulation_charts(sim, tm))),
+        ("By hour of day", "".join(simulation_charts(sim, tm)) + response_table(sim)),
         ("Fleet", html_table(["team type", "day", "start", "hours", "teams"], fleet_rows, max_rows=120)),
         ("Service times", service_table(result["service_times"])),
         ("Assumptions and sources", assumptions_table(result["assumptions"])),
