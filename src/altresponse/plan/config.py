@@ -129,7 +129,7 @@ DEFAULT_GATES: dict[str, list[dict[str, Any]]] = {
          "source": "assumption: a signed agreement for every pathway used"},
     ],
     "phase1_exit": [
-        {"metric": "reach", "op": ">=", "threshold": 0.44,
+        {"metric": "reach", "op": ">=", "threshold": 0.46,
          "source": "peer:denver_star.reach_share (a capacity-limited peer)"},
         {"metric": "backup_rate", "op": "<=", "threshold": 0.05,
          "source": "assumption between peer:cahoots.backup_rate and peer:olympia_cru.backup_rate"},
@@ -153,7 +153,7 @@ DEFAULT_GATES: dict[str, list[dict[str, Any]]] = {
 }
 
 DEFAULT_TARGETS: dict[str, list[float]] = {
-    "reach": [0.44, 0.65, 0.8],
+    "reach": [0.46, 0.65, 0.8],
     "response_time_p50": [20, 20, 20],
     "backup_rate": [0.05, 0.05, 0.05],
     "successful_diversion": [0.6, 0.7, 0.75],

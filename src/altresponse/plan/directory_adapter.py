@@ -37,7 +37,7 @@ def services_from_directory(profile: Profile, local: LocalData | None) -> tuple[
     for s in directory.services:
         if s.pathway in NOT_ALTERNATIVE or "*" in s.common_types:
             continue
-        covers.append(_cover(s, points))
+        covers.append(_cover(s, points, profile.city))  # an area named after the city is citywide
     inactive = [c.name for c in covers if not c.hours.any()]
     note = f"{len(covers)} alternative services in the {name} directory"
     if inactive:
@@ -97,9 +97,10 @@ def _area_points(profile: Profile, local: LocalData | None) -> dict[str, tuple[f
         return {}
 
 
-def _cover(s: Any, points: dict[str, tuple[float, float]]) -> ServiceCover:
+def _cover(s: Any, points: dict[str, tuple[float, float]], city: str = "") -> ServiceCover:
     areas: frozenset[str] | None = None
-    if s.areas and points:
+    citywide = any(city.lower() in n.lower() for n in s.area_names) if city else False
+    if s.areas and points and not citywide:
         covered = frozenset(a for a, (lon, lat) in points.items() if s.covers(lon, lat))
         if len(covered) < len(points):
             areas = covered

@@ -501,12 +501,18 @@ class _Doc:
                         f"{', '.join(_name(s) for s in gap.services) or '<strong>none</strong>'}. "
                         "They cover "
                         f"{p.put(f'gap.{t}.covered', gap.covered_share, 'model:gaps', fmt=fmt_pct)} of its "
-                        f"demand by area and hour; {_suppress_or(p, f'gap.{t}.gap', gap.gap, 'model:gaps')} "
-                        "calls a year "
-                        f"fall where or when no provider can take them, across "
-                        f"{p.put(f'gap.{t}.hours', gap.uncovered_hours, 'model:gaps')} uncovered hours of "
-                        "the "
-                        "week."
+                        "demand by area and hour"
+                        + (
+                            "; no call falls where or when no provider can take it."
+                            if gap.gap <= 0
+                            else "; "
+                            + _suppress_or(p, f"gap.{t}.gap", gap.gap, "model:gaps")
+                            + " calls a year fall "
+                            "where or when no provider can take them, across "
+                            + p.put(f"gap.{t}.hours", gap.uncovered_hours, "model:gaps")
+                            + " uncovered hours of "
+                            "the week."
+                        )
                     )
                 )
                 if gap.gap_by_area:
@@ -604,9 +610,8 @@ class _Doc:
             areas = (
                 "citywide"
                 if ph.areas is None
-                else f"{p.put(f'phase{ph.index}.n_areas', len(ph.areas), 'model:phases')} areas: "
-                + ", ".join(_name(x) for x in ph.areas[:12])
-                + (" …" if len(ph.areas) > 12 else "")
+                else f"{p.put(f'phase{ph.index}.n_areas', len(ph.areas), 'model:phases')} focus areas "
+                "(listed below)"
             )
             rows.append(
                 [
@@ -651,26 +656,15 @@ class _Doc:
                     p.put(f"phase{ph.index}.min_months", ph.min_months, "profile:plan", fmt=fmt_num(0)),
                 ]
             )
-        out.append(
-            _table(
-                [
-                    "Phase",
-                    "Call types",
-                    "Areas",
-                    "Hours",
-                    "Eligible calls a year",
-                    "Share of eligible",
-                    "Teams at peak",
-                    "Team-hours a week",
-                    "Operating cost a year (range)",
-                    "Start-up (median)",
-                    "Minimum months",
-                ],
-                rows,
-                num=(4, 5, 6, 7, 8, 9, 10),
-                caption="Phases (cost ranges are the fifth to ninety-fifth percentiles of the cost model)",
-            )
-        )
+        scope = [r[:6] for r in rows]
+        resources = [[r[0].split("<br>")[0], *r[6:]] for r in rows]
+        scope_head = ["Phase", "Call types", "Areas", "Hours", "Eligible calls a year", "Share of eligible"]
+        out.append(_table(scope_head,
+                          scope, num=(4, 5), caption="Phases: scope"))
+        out.append(_table(["Phase", "Teams at peak", "Team-hours a week", "Operating cost a year (range)",
+                           "Start-up (median)", "Minimum months"], resources, num=(1, 2, 3, 4, 5),
+                          caption="Phases: resources (cost ranges are the fifth to ninety-fifth "
+                                  "percentiles of the cost model)"))
         for ph in ctx.phases:
             gates = []
             for kind, gs in (
@@ -698,6 +692,9 @@ class _Doc:
                         ]
                     )
             out.append(f"<h3>{_phase_label(ph.index)}: {_e(ph.name)}</h3>")
+            if ph.areas is not None:
+                out.append(_p("Focus areas (most underserved first, then by eligible calls): "
+                              + ", ".join(_name(x) for x in ph.areas) + "."))
             if gates:
                 out.append(_table(["Gate", "Metric", "Rule", "Threshold", "Basis"], gates, num=(3,)))
             if ph.staffing and ph.staffing.teams:
@@ -1152,6 +1149,8 @@ def _gantt(tasks: Sequence[Any]) -> str:
             yd, td = by_id[d]
             ax.plot([td.finish, t.start], [yd, n - 1 - i], color="#b0b7c0", linewidth=0.5, zorder=0)
     ax.set_yticks(range(n), [t.name for t in reversed(tasks)], fontsize=7)
+    # browsers may set the labels a little wider than matplotlib measures them: keep a margin on the left
+    ax.text(-0.75, 0.5, ".", transform=ax.transAxes, alpha=0.0)
     ax.set_xlabel("months from start")
     ax.grid(axis="x", color="#e5e8ec", linewidth=0.6)
     ax.set_axisbelow(True)

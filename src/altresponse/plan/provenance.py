@@ -48,7 +48,7 @@ def fmt_usd(v: float) -> str:
         return f"${v / 1e6:,.1f}M"
     if abs(v) >= 1e4:
         return f"${v / 1e3:,.0f}k"
-    return f"${v:,.0f}" if v == round(v) else f"${v:,.2f}"
+    return f"${v:,.0f}" if v == round(v) or abs(v) >= 100 else f"${v:,.2f}"
 
 
 def fmt_num(digits: int = 1) -> Callable[[float], str]:
