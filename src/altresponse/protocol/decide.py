@@ -37,15 +37,12 @@ def decide(protocol: Protocol, call: CallFacts, answers: Mapping[str, str | None
     unknown safety answer to a safer pathway, so skipping a question can never route a call away from
     police, EMS or a joint response. An answer that is not one of the question's values is an error.
     """
-    valid = protocol.answer_values
-    for k, v in answers.items():
-        allowed = valid.get(k)
-        if allowed is not None and v not in allowed:
-            answers = normalize_answers(protocol, answers)
-            break
-    rule = protocol.rule_for(call.common_type, call.category, call.mpds_code)
-    for screen in rule.screens:
-        hit = screen.route.get(answers.get(screen.question) or UNKNOWN)
+    if not protocol.valid_pairs.issuperset(answers.items()):  # rare: blanks, case, None, extra keys
+        answers = normalize_answers(protocol, answers)
+    steps, base = protocol.plan_for(call.common_type, call.category, call.mpds_code)
+    outcomes = protocol.outcomes
+    for question, route in steps:
+        hit = route.get(answers.get(question) or UNKNOWN)
         if hit is not None:
-            return protocol.outcomes[hit]
-    return protocol.outcomes[rule.outcome]
+            return outcomes[hit]
+    return outcomes[base]

@@ -109,6 +109,11 @@ class Rule:
     screened: bool
     screens: tuple[Screen, ...]  # safety screens first, then the rule's own
 
+    @property
+    def steps(self) -> tuple[tuple[str, Mapping[str, int]], ...]:
+        """(question id, answer -> outcome index) per screen: the hot loop of `decide()`."""
+        return tuple((s.question, s.route) for s in self.screens)
+
     def matches(self, common_type: str | None, category: str | None, mpds_key: str) -> bool:
         if self.mpds_codes is not None and mpds_key not in self.mpds_codes:
             return False
@@ -135,6 +140,30 @@ class Protocol:
     _rule_cache: dict[tuple[str | None, str | None, str], Rule] = field(default_factory=dict, repr=False)
     _mpds_cache: dict[str | None, str] = field(default_factory=dict, repr=False)
     _answer_values: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    _plans: dict[tuple[str | None, str | None, str | None], tuple[Any, int]] = field(
+        default_factory=dict, repr=False)
+    _valid_pairs: frozenset[tuple[str, str]] = field(default_factory=frozenset, repr=False)
+
+    def __post_init__(self) -> None:
+        self._valid_pairs = frozenset((q.id, v) for q in self.questions for v in q.values)
+
+    @property
+    def valid_pairs(self) -> frozenset[tuple[str, str]]:
+        """Every (question id, canonical answer) pair: one C-level subset test validates a call's answers."""
+        return self._valid_pairs
+
+    def plan_for(self, common_type: str | None, category: str | None,
+                 mpds_code: str | None) -> tuple[tuple[tuple[str, Mapping[str, int]], ...], int]:
+        """(screen steps, base outcome index) of the call's rule, cached on the raw call facts."""
+        key = (common_type, category, mpds_code)
+        plan = self._plans.get(key)
+        if plan is None:
+            rule = self.rule_for(common_type, category, mpds_code)
+            plan = (rule.steps, rule.outcome)
+            if len(self._plans) >= _CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = plan
+        return plan
 
     @property
     def answer_values(self) -> dict[str, frozenset[str]]:
