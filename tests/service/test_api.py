@@ -194,3 +194,19 @@ def test_triage_matches_directory_providers_and_referral_checks_them(client: Tes
                                                   "organization_id": first["organization_id"]},
                               headers=headers["ct"])
     assert no_decision.status_code == 404
+
+
+@pytest.mark.shared
+def test_admin_publishes_a_directory_others_cannot(client: TestClient, headers: H, shared: object) -> None:
+    current = client.get("/directory", headers=headers["ct"]).json()
+    assert current["source"].startswith("builtin:") and current["hsds"]["services"]
+    doc = current["hsds"]
+    doc["services"] = [s for s in doc["services"] if s["name"] != "BCRI mobile crisis team"]
+    assert client.put("/directory", json=doc, headers=headers["ct"]).status_code == 403
+    assert client.put("/directory", json={"organizations": "nope"}, headers=headers["adm"]).status_code == 422
+    r = client.put("/directory", json=doc, headers=headers["adm"])
+    assert r.status_code == 200, r.text
+    assert r.json()["source"].startswith("published:")
+    assert client.get("/directory", headers=headers["prov"]).json()["source"] == r.json()["source"]
+    names = {p["name"] for p in triage(client, headers["ct"]).json()["providers"]}
+    assert "BCRI mobile crisis team" not in names  # the published directory is live at once
