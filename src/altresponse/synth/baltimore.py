@@ -13,6 +13,7 @@ import os
 import time
 import zlib
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -100,6 +101,12 @@ def _tract_label(tract: str) -> str:
     return f"Census Tract {base}" if suffix == "00" else f"Census Tract {base}.{suffix}"
 
 
+@lru_cache(maxsize=2)
+def _boundaries(root: str, neighborhoods: str | None) -> gazetteer.SharedBoundaries:
+    """Boundary files parsed once per process (the demo and tests write several files)."""
+    return gazetteer.SharedBoundaries(Path(root), Path(neighborhoods) if neighborhoods else None)
+
+
 def _load_pool(names: Any, rng: np.random.Generator) -> tuple[gazetteer.PointPool, str]:
     """Places from the embedded table, or from real boundary files (a folder or a neighborhoods file)."""
     if names is None or names == "embedded":
@@ -122,7 +129,7 @@ def _load_pool(names: Any, rng: np.random.Generator) -> tuple[gazetteer.PointPoo
     if missing:
         raise BadInput(f"boundary files not found under {root}: {', '.join(missing)} (set "
                        "ALTRESPONSE_SHARED, or leave out --shared-names to use the embedded names)")
-    boundaries = gazetteer.SharedBoundaries(root, neighborhoods)
+    boundaries = _boundaries(str(root), str(neighborhoods) if neighborhoods else None)
     return boundaries.sample_points(POINTS_PER_PLACE, rng), f"shared:{neighborhoods or root}"
 
 

@@ -167,6 +167,29 @@ class SharedBoundaries:
                              round(max(weight, 50.0), 1)))
         return out
 
+    def neighborhood_weights(self) -> dict[str, float]:
+        """Expected calls per neighborhood: its CSA's 2020 population times its share of the CSA's area.
+
+        The CSA is the one holding the neighborhood's representative point (cheap; `places()` uses
+        the majority overlap, which needs polygon overlays).
+        """
+        import shapely
+
+        points = [geom.representative_point() for _, geom in self.neighborhoods]  # type: ignore[attr-defined]
+        xs = np.array([p.x for p in points])
+        ys = np.array([p.y for p in points])
+        csa_of = np.full(len(points), "", dtype=object)
+        for name, geom in self.csas:
+            csa_of[shapely.contains_xy(geom, xs, ys)] = name
+        areas = np.array([float(geom.area) for _, geom in self.neighborhoods])  # type: ignore[attr-defined]
+        csa_area: dict[str, float] = {}
+        for csa, area in zip(csa_of, areas, strict=True):
+            csa_area[csa] = csa_area.get(csa, 0.0) + area
+        return {
+            name: max(self.csa_population.get(csa, 0.0) * area / csa_area[csa], 50.0) if csa else 50.0
+            for (name, _), csa, area in zip(self.neighborhoods, csa_of, areas, strict=True)
+        }
+
     def sample_points(self, per_place: int, rng: np.random.Generator) -> PointPool:
         """Points uniformly inside each neighborhood polygon, named by point-in-polygon."""
         import shapely
@@ -202,11 +225,11 @@ class SharedBoundaries:
         csa = locate(self.csas)
         district = locate(self.districts)
         council = locate(self.council)
-        places = {p.neighborhood: p for p in self.places()}
+        weights = self.neighborhood_weights()
         keep = np.array([bool(c) and bool(d) and bool(k)
                          for c, d, k in zip(csa, district, council, strict=True)])
         idx = np.flatnonzero(keep)
-        weight = np.array([places[n].weight if n in places else 50.0 for n in nbhd_names], dtype=float)[idx]
+        weight = np.array([weights.get(n, 50.0) for n in nbhd_names], dtype=float)[idx]
         return PointPool(
             lon=np.round(lon[idx], 6), lat=np.round(lat[idx], 6),
             neighborhood=[nbhd_names[i] for i in idx],
