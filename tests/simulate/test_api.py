@@ -126,3 +126,23 @@ def test_commands_print_json_last(tmp_path: Path, profile: Profile) -> None:
                                    str(profile.path)])
     assert res.exit_code == 0, res.output
     assert json.loads(res.output.strip().splitlines()[-1])["scenario"] == "pilot"
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_staffing_on_real_decc_records(tmp_path: Path, shared: Path, profile: Profile) -> None:
+    """The whole chain on real CAD records: ingest, classify, then fit service times and staff."""
+    from altresponse.analysis.classify import classify_calls
+    from altresponse.sources.ingest import ingest
+
+    calls = tmp_path / "decc.parquet"
+    ingest([shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"], source="decc", out=calls)
+    classified = tmp_path / "classified.parquet"
+    classify_calls(calls, classified, profile.model_copy(update={"crosswalk": "decc"}))
+    result = run_staffing(classified, tmp_path / "out", profile)
+    assert result["demand"]["calls"] > 500
+    assert "fitted from" in result["assumptions"][0][2]  # DECC has on-scene times: they are used
+    fits = result["service_times"]["on_scene"]
+    assert "*" in fits and fits["*"]["n"] > 10000
+    assert result["team_hours_per_week"] > 0
+    assert 0.5 < result["simulation"]["reached_within_target_share"]["mean"] <= 1.0
