@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import subprocess
 import sys
@@ -208,9 +207,9 @@ def test_shared_names_sample_inside_the_named_polygons(shared: Path, tmp_path: P
     assert all(inside)
 
 
-def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "altresponse.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120, env={**os.environ, **(env or {})})
+                          cwd=ROOT, timeout=120)
 
 
 def test_cli_writes_and_reports_json(tmp_path: Path) -> None:
@@ -222,14 +221,22 @@ def test_cli_writes_and_reports_json(tmp_path: Path) -> None:
     assert out.exists()
 
 
-def test_cli_bad_input_exits_2(tmp_path: Path) -> None:
-    result = _cli("synth", "baltimore", "--rows", "-3", "--seed", "1", "--out", str(tmp_path / "x.csv"))
-    assert result.returncode == 2
-    assert "--rows" in result.stderr
-    missing = _cli("synth", "baltimore", "--rows", "10", "--seed", "1", "--out", str(tmp_path / "x.csv"),
-                   "--shared-names", env={"ALTRESPONSE_SHARED": str(tmp_path / "nowhere")})
-    assert missing.returncode == 2
-    assert "nowhere" in missing.stderr
+def test_cli_bad_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from altresponse.cli import main
+
+    def run(*args: str) -> tuple[int, str]:
+        with pytest.raises(SystemExit) as exc:
+            main(list(args))
+        return int(exc.value.code or 0), "".join(capsys.readouterr().err.split())
+
+    code, err = run("synth", "baltimore", "--rows", "-3", "--seed", "1", "--out", str(tmp_path / "x.csv"))
+    assert code == 2 and "--rows" in err
+    monkeypatch.setattr("altresponse.shared.shared_root", lambda: tmp_path / "nowhere")
+    code, err = run("synth", "baltimore", "--rows", "10", "--seed", "1", "--out", str(tmp_path / "x.csv"),
+                    "--shared-names")
+    assert code == 2 and "nowhere" in err
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_fast_writer_matches_pyarrow_csv_byte_for_byte(tmp_path: Path) -> None:
