@@ -146,3 +146,7 @@ def test_staffing_on_real_decc_records(tmp_path: Path, shared: Path, profile: Pr
     assert "*" in fits and fits["*"]["n"] > 10000
     assert result["team_hours_per_week"] > 0
     assert 0.5 < result["simulation"]["reached_within_target_share"]["mean"] <= 1.0
+    # small cells are suppressed in public outputs (DECC has a handful of co-response calls)
+    small = [v for v in result["demand"]["pathway_counts"].values() if isinstance(v, str)]
+    assert small and set(small) == {"<10"}
+    assert all(c is None or c >= 10 for c in result["simulation"]["by_hour_of_week"]["calls"])

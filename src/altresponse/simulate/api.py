@@ -113,17 +113,32 @@ def _meta(classified_parquet: str | Path, profile: Profile, inputs: Inputs) -> d
     }
 
 
+SMALL = 10  # public outputs show counts under this as "<10"
+
+
+def _small(count: int) -> int | str:
+    return f"<{SMALL}" if 0 < count < SMALL else count
+
+
 def _demand_summary(inputs: Inputs) -> dict[str, Any]:
     d = inputs.demand
-    by_type = {name: int((d.team_type == k).sum()) for k, name in enumerate(d.team_types)}
+    by_type = {name: _small(int((d.team_type == k).sum())) for k, name in enumerate(d.team_types)}
     return {
         "calls": d.n,
         "calls_per_year": d.n / d.years if d.years else None,
         "by_team_type": by_type,
         "rows_in": inputs.rows_in,
-        "pathway_counts": dict(inputs.pathway_counts),
+        "pathway_counts": {k: _small(v) for k, v in inputs.pathway_counts.items()},
         "horizon_days": d.horizon_s / 86400,
     }
+
+
+def _suppress_hourly_counts(sim: dict[str, Any]) -> None:
+    """Observed call counts per hour under the threshold become null (shares stay: they are model output)."""
+    for group in ("by_hour_of_day", "by_hour_of_week"):
+        calls = sim.get(group, {}).get("calls")
+        if calls:
+            sim[group]["calls"] = [None if c is not None and 0 < c < SMALL else c for c in calls]
 
 
 def run_staffing(
@@ -167,7 +182,7 @@ def run_staffing(
         hours[p.team_type] = p.plan.team_hours_per_week
         plans_json[p.team_type] = {
             **p.plan.to_dict(),
-            "calls": p.calls,
+            "calls": _small(p.calls),
             "mean_busy_min": round(p.mean_busy_s / 60, 2),
             "hours_target_unreachable_by_travel": int((~p.feasible).sum()),
             "rounds": p.rounds,
@@ -192,7 +207,7 @@ def run_staffing(
         "plans": plans_json,
         "unstaffed_team_types": {
             name: {
-                "calls": n,
+                "calls": _small(n),
                 "note": f"fewer than {cfg.min_calls_per_week:g} eligible calls a week: no team planned; "
                 "these calls fall back to police in the simulation",
             }
@@ -204,6 +219,7 @@ def run_staffing(
         "assumptions": assumptions(cfg, params, inputs),
         "meta": _meta(classified_parquet, profile, inputs),
     }
+    _suppress_hourly_counts(sim)
     write_json_atomic(out / "staffing.json", result)
     write_text_atomic(out / "staffing.html", render_staffing(result))
     return result
@@ -259,6 +275,7 @@ def run_simulation(
         "meta": _meta(classified_parquet, profile, inputs),
     }
     out = Path(out_dir)
+    _suppress_hourly_counts(sim)
     write_json_atomic(out / "simulation.json", result)
     write_text_atomic(out / "simulation.html", render_simulation(result))
     return result

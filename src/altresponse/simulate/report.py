@@ -263,7 +263,7 @@ def render_staffing(result: Mapping[str, Any]) -> str:
     if unstaffed:
         warn_unstaffed = paragraph(
             "Not staffed: "
-            + "; ".join(f"{k} ({v['calls']:,} calls: {v['note']})" for k, v in unstaffed.items()),
+            + "; ".join(f"{k} ({v['calls']} calls: {v['note']})" for k, v in unstaffed.items()),
             css_class="callout",
         )
     else:
