@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,7 +24,6 @@ from altresponse.sources.arcgis import (
     settings_for_year,
     year_where,
 )
-from tests.conftest import ROOT
 
 T0_MS = int(datetime(2024, 3, 10, 6, 30, tzinfo=UTC).timestamp() * 1000)
 FIELDS = [
@@ -264,33 +261,17 @@ def test_year_selection_from_the_profile() -> None:
     )
 
 
-def test_cli_fetch_with_url(layer, tmp_path: Path) -> None:
+def test_cli_fetch_with_url(layer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from altresponse.cli import main
+
     fake, url = layer
     out = tmp_path / "cli.csv"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "altresponse.cli",
-            "fetch",
-            "baltimore",
-            "--year",
-            "2024",
-            "--url",
-            url,
-            "--out",
-            str(out),
-            "--page-size",
-            "1000",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    with pytest.raises(SystemExit) as exc:
+        main(["fetch", "baltimore", "--year", "2024", "--url", url, "--out", str(out), "--page-size", "1000",
+              "--json"])
+    captured = capsys.readouterr()
+    assert exc.value.code == 0, captured.err
+    summary = json.loads(captured.out.strip().splitlines()[-1])
     assert summary["rows"] == 2345 and summary["year"] == 2024
     assert "TIMESTAMP '2024-01-01 05:00:00'" in fake.params[-1]["where"]
     assert len(read_rows(out)) == 2345

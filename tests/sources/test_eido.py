@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,6 @@ from altresponse.sources.eido import (
     schema_path,
     validation_errors,
 )
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.shared
 
@@ -209,29 +206,16 @@ def test_pidf_helpers() -> None:
     assert pidf_point("<presence/>") is None and pidf_block_address("<presence/>") is None
 
 
-def test_ingest_cli_reads_eido(tmp_path: Path, sample) -> None:
+def test_ingest_cli_reads_eido(tmp_path: Path, sample, capsys: pytest.CaptureFixture[str]) -> None:
+    from altresponse.cli import main
+
     path = write(tmp_path, "cad.json", [with_incident(sample), {"eidoVersion": "2.0"}])
     out = tmp_path / "calls.parquet"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "altresponse.cli",
-            "ingest",
-            str(path),
-            "--source",
-            "eido",
-            "--out",
-            str(out),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", str(path), "--source", "eido", "--out", str(out), "--json"])
+    captured = capsys.readouterr()
+    assert exc.value.code == 0, captured.err
+    summary = json.loads(captured.out.strip().splitlines()[-1])
     assert summary["rows_out"] == 1 and summary["rows_rejected"] == 1
     assert pq.read_table(out).column("local_call_type").to_pylist() == ["SUICTHRT"]
 

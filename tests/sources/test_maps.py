@@ -11,7 +11,7 @@ from altresponse import schema
 from altresponse.errors import BadInput
 from altresponse.sources import ingest, load_map
 from altresponse.sources.mapping import BUILTIN_MAPS
-from altresponse.sources.tz import day_table, transitions
+from altresponse.sources.tz import transitions, year_slots
 
 from .helpers import read_rows
 
@@ -19,8 +19,11 @@ from .helpers import read_rows
 @pytest.mark.parametrize("name", BUILTIN_MAPS)
 def test_builtin_maps_load_and_map_into_the_vocabularies(name: str) -> None:
     cmap = load_map(name)
-    for field, vocab in (("priority", schema.PRIORITY_CLASSES), ("origin", schema.ORIGINS),
-                         ("disposition", schema.DISPOSITION_CLASSES)):
+    for field, vocab in (
+        ("priority", schema.PRIORITY_CLASSES),
+        ("origin", schema.ORIGINS),
+        ("disposition", schema.DISPOSITION_CLASSES),
+    ):
         spec = cmap.fields.get(field)
         if spec is not None:
             assert set(spec.codes.values()) <= set(vocab)
@@ -84,7 +87,11 @@ fields:
     assert a1["received_utc"] == datetime(2024, 7, 5, 19, 5, tzinfo=UTC)  # CDT = UTC-5
     assert a1["response_s"] == 12 * 60
     assert (a1["agency"], a1["origin"], a1["disposition_class"], a1["priority_class"]) == (
-        "SMPD", "community_initiated", "report", "low")
+        "SMPD",
+        "community_initiated",
+        "report",
+        "low",
+    )
     assert a1["source_system"] == "smallville" and a1["time_zone"] == "America/Chicago"
     # "POINT(-87.6 41.8)" is not the "(a, b)" pair form: left null and flagged, never guessed.
     assert a1["latitude"] is None and a1["quality_flags"] == "coordinates_missing"
@@ -124,7 +131,60 @@ def test_new_york_transitions() -> None:
         ("2023-03-12T02:00:00", "2023-03-12T03:00:00", -18000, -14400),
         ("2023-11-05T01:00:00", "2023-11-05T02:00:00", -14400, -18000),
     ]
-    days = day_table("America/New_York")
-    assert days.num_rows == 47482
+    slots = year_slots("America/New_York")
+    assert slots.slots == 2 and len(slots.base) == 130
+    assert slots.base[2023 - 1970] == -18000
     with pytest.raises(BadInput, match="time zone"):
         transitions("Mars/Olympus_Mons")
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/New_York",
+        "Australia/Sydney",
+        "Australia/Lord_Howe",
+        "Europe/London",
+        "Asia/Kolkata",
+        "America/Sao_Paulo",
+    ],
+)
+def test_local_times_agree_with_zoneinfo(tmp_path: Path, zone: str) -> None:
+    """Every local time, including gaps and repeats, converts as zoneinfo says (first occurrence)."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    times = [datetime(2017, 1, 1) + timedelta(minutes=37 * i) for i in range(0, 2 * 365 * 24 * 60 // 37, 5)]
+    for r in transitions(zone):
+        if 2016 <= r[0].year <= 2019:
+            times += [r[0] + timedelta(minutes=m) for m in range(-45, 75, 15)]
+    expected = {}
+    for i, t in enumerate(times):
+        first = t.replace(tzinfo=tz, fold=0)
+        if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != t:
+            expected[f"C{i}"] = None  # in a gap: never happened
+        else:
+            expected[f"C{i}"] = (
+                first.astimezone(UTC),
+                first.utcoffset() != t.replace(tzinfo=tz, fold=1).utcoffset(),
+            )
+    mapping = tmp_path / "z.yaml"
+    mapping.write_text(
+        f"name: z\ntime_zone: {zone}\nfields:\n  call_id: {{column: id}}\n"
+        "  received: {column: t, formats: ['%Y-%m-%d %H:%M:%S']}\n  local_call_type: {column: k}\n",
+        encoding="utf-8",
+    )
+    src = tmp_path / "z.csv"
+    src.write_text(
+        "id,t,k\n" + "".join(f"C{i},{t:%Y-%m-%d %H:%M:%S},X\n" for i, t in enumerate(times)), encoding="utf-8"
+    )
+    s = ingest([src], "generic", tmp_path / "z.parquet", mapping=mapping)
+    got = {r["call_id"]: r for r in read_rows(tmp_path / "z.parquet")}
+    gaps = {k for k, v in expected.items() if v is None}
+    assert s.rejects_by_reason.get("nonexistent_local_time", 0) == len(gaps)
+    assert set(got) == set(expected) - gaps
+    for cid, row in got.items():
+        when, ambiguous = expected[cid]
+        assert row["received_utc"] == when, cid
+        assert (row["quality_flags"] == "ambiguous_local_time") == ambiguous, cid

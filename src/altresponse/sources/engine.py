@@ -21,7 +21,7 @@ import duckdb
 from altresponse.profile import BoundingBox
 from altresponse.sources.mapping import TEXT_FIELDS, TIME_FIELDS, ColumnMap, FieldSpec, code_key
 from altresponse.sources.textcheck import TextInfo
-from altresponse.sources.tz import day_table
+from altresponse.sources.tz import FIRST_YEAR, LAST_YEAR, YearSlots, year_slots
 
 CSV_REASONS: dict[str, str] = {
     "MISSING COLUMNS": "short_line",
@@ -301,8 +301,9 @@ def stage_csv(
     # The source columns pass through under neutral names so rejected rows can show their record.
     p_cols += [f"{ident(h)} AS c{i}" for i, h in enumerate(header)]
 
-    # Time zone lookups: per-day lists held in session variables, indexed by local date (no join).
+    # Time zone lookups: short per-year lists held in session variables (no join, no big constants).
     tzv = f"tz{file_idx}"
+    slots = year_slots(time_zone)
     lookups = []
     utc: dict[str, str] = {}
     gap: dict[str, str] = {}
@@ -310,18 +311,23 @@ def stage_csv(
     for name in times:
         n, a = f"{name}_naive", f"{name}_abs"
         if zone_local[name]:
-            day = f"(CAST({n} AS DATE) - DATE '1970-01-01' + 1)"
-            for part in ("start", "end", "before", "after"):
-                lookups.append(f"list_element(getvariable('{tzv}_{part}'), {day}) AS {name}_tz_{part}")
-            inside = f"({n} >= {name}_tz_start AND {n} < {name}_tz_end)"
-            gap[name] = f"coalesce({inside} AND {name}_tz_after > {name}_tz_before, false)"
-            amb[name] = f"coalesce({inside} AND {name}_tz_after < {name}_tz_before, false)"
-            local_utc = (
-                f"(CASE WHEN {gap[name]} THEN NULL "
-                f"WHEN {n} < coalesce({name}_tz_start, {n}) OR {inside} "
-                f"THEN timezone('UTC', {n} - to_seconds({name}_tz_before)) "
-                f"ELSE timezone('UTC', {n} - to_seconds({name}_tz_after)) END)"
-            )
+            year = (f"(CASE WHEN year({n}) BETWEEN {FIRST_YEAR} AND {LAST_YEAR} "
+                    f"THEN year({n}) - {FIRST_YEAR - 1} END)")
+            lookups.append(f"list_element(getvariable('{tzv}_base'), {year}) AS {name}_tz_base")
+            for k in range(slots.slots):
+                for part in ("start", "end", "before", "after"):
+                    lookups.append(
+                        f"list_element(getvariable('{tzv}_{part}{k}'), {year}) AS {name}_tz_{part}{k}"
+                    )
+            gaps, ambs = [], []
+            for k in range(slots.slots):
+                st, en, bf, af = (f"{name}_tz_{p}{k}" for p in ("start", "end", "before", "after"))
+                gaps.append(f"({n} >= {st} AND {n} < {en} AND {af} > {bf})")
+                ambs.append(f"({n} >= {st} AND {n} < {en} AND {af} < {bf})")
+            offset = _chain_offsets(name, n, slots.slots)
+            gap[name] = f"coalesce({' OR '.join(gaps) or 'false'}, false)"
+            amb[name] = f"coalesce({' OR '.join(ambs) or 'false'}, false)"
+            local_utc = f"timezone('UTC', {n} - to_seconds({offset}))"
         else:
             gap[name] = amb[name] = "false"
             local_utc = f"timezone('UTC', {n})"
@@ -417,16 +423,7 @@ def stage_csv(
         f"nullif(concat_ws(';', {bad_times}), '') AS bad_times",
         "origin_raw",
     ]
-    days = day_table(time_zone)
-    con.register("tzt_arrow", days)
-    for part, col in (
-        ("start", "local_start"),
-        ("end", "local_end"),
-        ("before", "before_s"),
-        ("after", "after_s"),
-    ):
-        con.execute(f"SET VARIABLE {tzv}_{part} = (SELECT list({col} ORDER BY day) FROM tzt_arrow)")
-    con.unregister("tzt_arrow")
+    _set_year_variables(con, tzv, slots)
     pz = f"SELECT p.*{''.join(', ' + e for e in lookups)} FROM (SELECT {', '.join(p_cols)} FROM {source}) p"
     q = f"SELECT {', '.join(q_cols)} FROM ({pz}) pz"
     sql = f"INSERT INTO staged SELECT {', '.join(ordered + extras)} FROM ({q}) q"
@@ -480,6 +477,45 @@ def stage_csv(
         transcoded_lines=len(info.transcoded_lines),
         header=info.header,
     )
+
+
+def _chain_offsets(name: str, n: str, slots: int) -> str:
+    """The UTC offset for wall-clock time `n`: the year's base offset before its first change, each
+    change's window (NULL in a gap, the earlier offset in a repeat), the later offset after it."""
+
+    def col(part: str, k: int) -> str:
+        return f"{name}_tz_{part}{k}"
+
+    if slots == 0:
+        return f"{name}_tz_base"
+    expr = col("after", slots - 1)
+    for k in reversed(range(slots)):
+        prev = f"{name}_tz_base" if k == 0 else col("after", k - 1)
+        window = f"(CASE WHEN {col('after', k)} > {col('before', k)} THEN NULL ELSE {col('before', k)} END)"
+        expr = (
+            f"(CASE WHEN {col('start', k)} IS NULL OR {n} < {col('start', k)} THEN {prev} "
+            f"WHEN {n} < {col('end', k)} THEN {window} ELSE {expr} END)"
+        )
+    return expr
+
+
+def _set_year_variables(con: duckdb.DuckDBPyConnection, prefix: str, slots: YearSlots) -> None:
+    def ts_list(values: tuple) -> str:
+        return (
+            "["
+            + ", ".join("NULL" if v is None else f"TIMESTAMP '{v.isoformat(sep=' ')}'" for v in values)
+            + "]"
+        )
+
+    def int_list(values: tuple) -> str:
+        return "[" + ", ".join("NULL" if v is None else str(int(v)) for v in values) + "]"
+
+    con.execute(f"SET VARIABLE {prefix}_base = {int_list(slots.base)}::BIGINT[]")
+    for k in range(slots.slots):
+        con.execute(f"SET VARIABLE {prefix}_start{k} = {ts_list(slots.start[k])}::TIMESTAMP[]")
+        con.execute(f"SET VARIABLE {prefix}_end{k} = {ts_list(slots.end[k])}::TIMESTAMP[]")
+        con.execute(f"SET VARIABLE {prefix}_before{k} = {int_list(slots.before[k])}::BIGINT[]")
+        con.execute(f"SET VARIABLE {prefix}_after{k} = {int_list(slots.after[k])}::BIGINT[]")
 
 
 def _number_multiline(

@@ -3,19 +3,18 @@
 CAD exports mostly give local time without an offset. A local time in the spring-forward gap never
 happened (the row is rejected as `nonexistent_local_time`); one in the fall-back hour happened twice
 and is resolved to its first (daylight-time) occurrence and flagged `ambiguous_local_time`. The rule
-is applied in SQL through a table with one row per local calendar day (1970-2099), built here from
-the IANA database and joined on the local date: days without a change carry one offset; a day with a
-change carries the window [local_start, local_end) and the offsets before and after.
+is applied in SQL through short per-year lists (1970-2099), built here from the IANA database and
+indexed by the local year: the offset in force at the start of the year, then up to K changes in the
+year, each a window [local_start, local_end) with the offsets before and after it. No join is needed
+and the lists are small enough to stay in cache.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import numpy as np
-import pyarrow as pa
 
 from altresponse.errors import BadInput
 
@@ -69,36 +68,44 @@ def transitions(tz_name: str) -> tuple[tuple[datetime, datetime, int, int], ...]
     return tuple(rows)
 
 
+FIRST_YEAR = 1970
+LAST_YEAR = 2099
+
+
+@dataclass(frozen=True)
+class YearSlots:
+    """Per-year lists (index 1 = 1970): base offset, and for slot k the k-th change window in that year."""
+
+    slots: int
+    base: tuple[int, ...]
+    start: tuple[tuple[datetime | None, ...], ...]
+    end: tuple[tuple[datetime | None, ...], ...]
+    before: tuple[tuple[int | None, ...], ...]
+    after: tuple[tuple[int | None, ...], ...]
+
+
 @lru_cache(maxsize=16)
-def day_table(tz_name: str) -> pa.Table:
-    """One row per local date 1970-2099: the offset, or the change window on days with a change."""
+def year_slots(tz_name: str) -> YearSlots:
     rows = transitions(tz_name)
-    days = np.arange(np.datetime64("1970-01-01"), np.datetime64("2100-01-01"), dtype="datetime64[D]")
-    starts = np.array([np.datetime64(r[0], "s") for r in rows])
-    after = np.array([r[3] for r in rows], dtype=np.int64)
-    # Offset in force from each day's midnight (the last change that began at or before it).
-    idx = np.searchsorted(starts, days.astype("datetime64[s]"), side="right") - 1
-    offset = after[np.clip(idx, 0, None)]
-    before_s = offset.copy()
-    after_s = offset.copy()
-    win_start = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[us]")
-    win_end = win_start.copy()
-    first = days[0]
-    for local_start, local_end, a, b in rows[1:]:
-        d0 = np.datetime64(local_start.date())
-        d1 = np.datetime64((local_end - timedelta(microseconds=1)).date())
-        for d in np.arange(d0, d1 + 1, dtype="datetime64[D]"):
-            i = int((d - first).astype(int))
-            if 0 <= i < len(days):
-                before_s[i], after_s[i] = a, b
-                win_start[i] = np.datetime64(local_start, "us")
-                win_end[i] = np.datetime64(local_end, "us")
-    return pa.table(
-        {
-            "day": pa.array(days, pa.date32()),
-            "local_start": pa.array(win_start, pa.timestamp("us")),
-            "local_end": pa.array(win_end, pa.timestamp("us")),
-            "before_s": pa.array(before_s, pa.int64()),
-            "after_s": pa.array(after_s, pa.int64()),
-        }
+    first_offset = rows[0][3]
+    per_year: list[list[tuple[datetime, datetime, int, int]]] = []
+    base: list[int] = []
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        y0, y1 = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        inside = [r for r in rows[1:] if (r[0] < y1 and r[1] > y0) or (r[0] == r[1] and y0 <= r[0] < y1)]
+        earlier = [r for r in rows[1:] if r[1] <= y0]
+        base.append(inside[0][2] if inside else (earlier[-1][3] if earlier else first_offset))
+        per_year.append(inside)
+    k = max((len(v) for v in per_year), default=0)
+
+    def column(i: int, j: int) -> tuple:
+        return tuple(v[i][j] if i < len(v) else None for v in per_year)
+
+    return YearSlots(
+        slots=k,
+        base=tuple(base),
+        start=tuple(column(i, 0) for i in range(k)),
+        end=tuple(column(i, 1) for i in range(k)),
+        before=tuple(column(i, 2) for i in range(k)),
+        after=tuple(column(i, 3) for i in range(k)),
     )
