@@ -150,3 +150,18 @@ def test_staffing_on_real_decc_records(tmp_path: Path, shared: Path, profile: Pr
     small = [v for v in result["demand"]["pathway_counts"].values() if isinstance(v, str)]
     assert small and set(small) == {"<10"}
     assert all(c is None or c >= 10 for c in result["simulation"]["by_hour_of_week"]["calls"])
+
+
+def test_poisson_demand_model_agrees_with_replay(tmp_path: Path, profile: Profile) -> None:
+    """Fresh Poisson arrivals fitted by hour of week give the same fleet about the same reach as replay."""
+    src = _classified(tmp_path / "classified.parquet", rows=3000, weeks=4)
+    replay = run_simulation(src, tmp_path / "replay", profile, scenario="pilot")["simulation"]
+    data = yaml.safe_load(Path(str(profile.path)).read_text())
+    data["simulate"]["demand"] = "poisson"
+    (tmp_path / "poisson.yaml").write_text(yaml.safe_dump(data))
+    poisson = run_simulation(src, tmp_path / "poisson", load_profile(tmp_path / "poisson.yaml"), scenario="pilot")[
+        "simulation"
+    ]
+    a, b = replay["reached_within_target_share"], poisson["reached_within_target_share"]
+    assert abs(a["mean"] - b["mean"]) < 0.05, (a, b)
+    assert abs(replay["calls"] - poisson["calls"]) < 0.1 * replay["calls"]
