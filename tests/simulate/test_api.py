@@ -69,9 +69,7 @@ def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> 
 
 def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path, profile: Profile) -> None:
     src = _classified(tmp_path / "classified.parquet", rows=4000, weeks=4)
-    result = run_staffing(
-        src, tmp_path / "out", profile, target_reach=0.9, target_minutes=20
-    )
+    result = run_staffing(src, tmp_path / "out", profile, target_reach=0.9, target_minutes=20)
     data = json.loads((tmp_path / "out" / "staffing.json").read_text())
     html = (tmp_path / "out" / "staffing.html").read_text()
     assert data["team_hours_per_week"] == result["team_hours_per_week"] > 0
@@ -87,9 +85,7 @@ def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path, profile: P
     assert "<svg" in html and re.search(r'(src|href)="https?://', html) is None  # works offline
     assert "Assumptions and sources" in html
     # a stricter target needs at least as many team-hours
-    strict = run_staffing(
-        src, tmp_path / "strict", profile, target_reach=0.95, target_minutes=15
-    )
+    strict = run_staffing(src, tmp_path / "strict", profile, target_reach=0.95, target_minutes=15)
     assert strict["team_hours_per_week"] >= result["team_hours_per_week"]
 
 
@@ -117,13 +113,15 @@ def test_commands_print_json_last(tmp_path: Path, profile: Profile) -> None:
     simulate_command.register(app)
     app.command("noop")(lambda: None)
     src = _classified(tmp_path / "c.parquet", rows=1200, weeks=2)
-    res = CliRunner().invoke(app, ["staff", str(src), "--out", str(tmp_path / "s"), "--json", "--profile",
-                                   str(profile.path)])
+    res = CliRunner().invoke(
+        app, ["staff", str(src), "--out", str(tmp_path / "s"), "--json", "--profile", str(profile.path)]
+    )
     assert res.exit_code == 0, res.output
     last = json.loads(res.output.strip().splitlines()[-1])
     assert last["kind"] == "staff" and last["team_hours_per_week"] > 0
-    res = CliRunner().invoke(app, ["simulate", str(src), "--out", str(tmp_path / "m"), "--json", "--profile",
-                                   str(profile.path)])
+    res = CliRunner().invoke(
+        app, ["simulate", str(src), "--out", str(tmp_path / "m"), "--json", "--profile", str(profile.path)]
+    )
     assert res.exit_code == 0, res.output
     assert json.loads(res.output.strip().splitlines()[-1])["scenario"] == "pilot"
 
@@ -159,9 +157,9 @@ def test_poisson_demand_model_agrees_with_replay(tmp_path: Path, profile: Profil
     data = yaml.safe_load(Path(str(profile.path)).read_text())
     data["simulate"]["demand"] = "poisson"
     (tmp_path / "poisson.yaml").write_text(yaml.safe_dump(data))
-    poisson = run_simulation(src, tmp_path / "poisson", load_profile(tmp_path / "poisson.yaml"), scenario="pilot")[
-        "simulation"
-    ]
+    poisson = run_simulation(
+        src, tmp_path / "poisson", load_profile(tmp_path / "poisson.yaml"), scenario="pilot"
+    )["simulation"]
     a, b = replay["reached_within_target_share"], poisson["reached_within_target_share"]
     assert abs(a["mean"] - b["mean"]) < 0.05, (a, b)
     assert abs(replay["calls"] - poisson["calls"]) < 0.1 * replay["calls"]
