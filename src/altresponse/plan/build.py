@@ -296,6 +296,7 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         travel_source=travel_src,
         police_hours_per_call=police_h,
         police_hours_source=police_src,
+        min_calls_per_team_type=cfg.min_calls_per_team_type,
     )
     costs = CostParameters.from_profile(profile.section("costs"))
     cost_sources = {name: rng.source for name, rng in costs.roles.items()}

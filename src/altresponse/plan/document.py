@@ -697,6 +697,17 @@ class _Doc:
                               + ", ".join(_name(x) for x in ph.areas) + "."))
             if gates:
                 out.append(_table(["Gate", "Metric", "Rule", "Threshold", "Basis"], gates, num=(3,)))
+            if ph.staffing and ph.staffing.too_few:
+                few = "; ".join(
+                    _pw(team) + ": " + _suppress_or(p, f"phase{ph.index}.{team}.few", calls, "model:phases")
+                    + " calls a year"
+                    for team, calls in ph.staffing.too_few
+                )
+                out.append(_p(
+                    "Too few calls for a dedicated team (fewer than "
+                    + p.put("min_calls_team", ctx.cfg.min_calls_per_team_type, "profile:plan")
+                    + " a year); existing providers or co-response take them: " + few + "."
+                ))
             if ph.staffing and ph.staffing.teams:
                 srows = []
                 for tm in ph.staffing.teams:

@@ -62,6 +62,7 @@ class TeamStaffing:
 class PhaseStaffing:
     teams: tuple[TeamStaffing, ...]
     budget: Mapping[str, Any]  # cost model output (p5/p50/p95 per item)
+    too_few: tuple[tuple[str, float], ...] = ()  # (team type, calls a year) too few for a dedicated team
 
 
 @dataclass(frozen=True)

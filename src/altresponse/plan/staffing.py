@@ -36,6 +36,7 @@ class StaffingAssumptions:
     police_hours_per_call: float
     police_hours_source: str
     reach_spread: float = 0.1
+    min_calls_per_team_type: float = 365.0  # below about one call a day a dedicated team is not staffed
 
 
 def travel_draws(mean_s: float, sigma: float, n: int = 2000, seed: int = 7) -> np.ndarray:
@@ -50,10 +51,14 @@ def make_staffer(params: CostParameters, a: StaffingAssumptions, *, seed: int = 
 
     def staff(per_team: Mapping[str, np.ndarray], mask: np.ndarray) -> PhaseStaffing:
         teams = []
+        too_few = []
         total_calls = 0.0
         for team, calls in sorted(per_team.items()):
             calls = np.asarray(calls, dtype=float)
             if calls.sum() <= 0:
+                continue
+            if calls.sum() < a.min_calls_per_team_type:
+                too_few.append((team, float(calls.sum())))
                 continue
             total_calls += float(calls.sum())
             rate = calls / WEEKS_PER_YEAR  # calls per hour in that hour of the week
@@ -76,6 +81,6 @@ def make_staffer(params: CostParameters, a: StaffingAssumptions, *, seed: int = 
             police_hours_freed_per_year=(freed, freed * (1 - a.reach_spread), freed * (1 + a.reach_spread)),
             draws=draws, seed=seed,
         ) if teams else {}
-        return PhaseStaffing(teams=tuple(teams), budget=b)
+        return PhaseStaffing(teams=tuple(teams), budget=b, too_few=tuple(too_few))
 
     return staff
