@@ -209,3 +209,17 @@ def test_parser_rejects_bad_tables_loudly() -> None:
     not_number[CSV_COLUMNS.index("n_calls")] = "ten"
     with pytest.raises(BadInput, match="n_calls"):
         parse_reference_csv(_csv(not_number), "t.csv")
+
+
+def test_hours_model_matches_minutes_and_records_carry_them(ref: ReferenceOutcomes) -> None:
+    types = ["disorderly_person", "assault", "homeless_person"]
+    mean_h, se_h, n = ref.officer_hours_model(types)
+    _, mean_min, n_min = ref.officer_minutes(types)
+    assert np.array_equal(n, n_min)
+    assert mean_h[0] * 60 == pytest.approx(mean_min[0]) and mean_h[1] * 60 == pytest.approx(mean_min[1])
+    # The standard error of a mean over ~1,000 timed calls is a small fraction of the mean.
+    assert 0 < se_h[0] < mean_h[0] / 10 and se_h[1] > se_h[0]
+    assert np.isnan(mean_h[2]) and np.isnan(se_h[2])
+    recs = {r["type"]: r for r in transferred_risk(types, ref).records()}
+    assert recs["assault"]["officer_timed_calls"] == n[1] and recs["assault"]["officer_minutes_median"] > 0
+    assert recs["homeless_person"]["officer_minutes_median"] is None

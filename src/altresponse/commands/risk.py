@@ -106,11 +106,13 @@ def _aggregate(classified: Path, src: ReferenceSource) -> tuple[list[dict[str, A
             f"count(*) FILTER (WHERE {busy_ok}) AS n_time, "
             f"median(unit_busy_s) FILTER (WHERE {busy_ok}) AS unit_busy_median_s, "
             f"avg(unit_busy_s) FILTER (WHERE {busy_ok}) AS unit_busy_mean_s, "
+            f"stddev_samp(unit_busy_s) FILTER (WHERE {busy_ok}) AS unit_busy_sd_s, "
             f"count(*) FILTER (WHERE {scene_ok}) AS n_on_scene, "
             f"median(on_scene_s) FILTER (WHERE {scene_ok}) AS on_scene_median_s, "
             f"avg(on_scene_s) FILTER (WHERE {scene_ok}) AS on_scene_mean_s"
         ) if src.has_unit_times else (
-            "0 AS n_time, NULL AS unit_busy_median_s, NULL AS unit_busy_mean_s, 0 AS n_on_scene, "
+            "0 AS n_time, NULL AS unit_busy_median_s, NULL AS unit_busy_mean_s, NULL AS unit_busy_sd_s, "
+            "0 AS n_on_scene, "
             "NULL AS on_scene_median_s, NULL AS on_scene_mean_s"
         )
         cur = con.execute(

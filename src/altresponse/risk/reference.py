@@ -36,14 +36,16 @@ DISPOSITION_COUNT_COLUMNS: tuple[str, ...] = tuple(f"n_{c}" for c in schema.DISP
 CSV_COLUMNS: tuple[str, ...] = (
     "source", "source_label", "period", "agency_scope", "origin_scope", "common_type", "category",
     "n_calls", "n_known", "k_serious", *DISPOSITION_COUNT_COLUMNS,
-    "n_time", "unit_busy_median_s", "unit_busy_mean_s", "n_on_scene", "on_scene_median_s", "on_scene_mean_s",
+    "n_time", "unit_busy_median_s", "unit_busy_mean_s", "unit_busy_sd_s",
+    "n_on_scene", "on_scene_median_s", "on_scene_mean_s",
 )
 """Columns of the reference CSV, in order. n_calls counts in-scope calls, n_known those whose
 disposition class is not ``unknown``, k_serious those in DEFAULT_SERIOUS_CLASSES; n_<class> counts
 each disposition class. Unit times (seconds) are blank for sources without a time chain."""
 
 _INT_COLUMNS = ("n_calls", "n_known", "k_serious", *DISPOSITION_COUNT_COLUMNS, "n_time", "n_on_scene")
-_FLOAT_COLUMNS = ("unit_busy_median_s", "unit_busy_mean_s", "on_scene_median_s", "on_scene_mean_s")
+_FLOAT_COLUMNS = ("unit_busy_median_s", "unit_busy_mean_s", "unit_busy_sd_s", "on_scene_median_s",
+                  "on_scene_mean_s")
 TIME_MEASURES: tuple[str, ...] = ("unit_busy", "on_scene")
 
 TRANSFER_STATEMENT = (
@@ -71,6 +73,7 @@ class ReferenceRow:
     n_time: int
     unit_busy_median_s: float | None
     unit_busy_mean_s: float | None
+    unit_busy_sd_s: float | None
     n_on_scene: int
     on_scene_median_s: float | None
     on_scene_mean_s: float | None
@@ -163,6 +166,32 @@ class ReferenceOutcomes:
             mean[i] = sum(c * m for c, m in zip(counts, means, strict=True)) / sum(counts) / 60.0
         return med, mean, n
 
+    def officer_hours_model(
+        self, type_ids: Sequence[str] | np.ndarray, *, min_n: int = 10
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(mean_hours, se_hours, n) of unit-busy time per call, pooled over sources with unit times.
+
+        The shape the analysis's officer-hours model uses (mean per call and the standard error of
+        that mean); NaN where a type has fewer than `min_n` timed calls.
+        """
+        mean = np.full(len(type_ids), np.nan)
+        se = np.full(len(type_ids), np.nan)
+        n = np.zeros(len(type_ids), dtype=np.int64)
+        for i, t in enumerate(type_ids):
+            timed = [r for r in self.rows if r.common_type == str(t) and r.n_time > 0
+                     and r.unit_busy_mean_s is not None]
+            total = sum(r.n_time for r in timed)
+            n[i] = total
+            if total < max(min_n, 2):
+                continue
+            m = sum(r.n_time * float(r.unit_busy_mean_s or 0.0) for r in timed) / total
+            # Pooled sample variance: within-source spread plus the spread of the source means.
+            ss = sum((r.n_time - 1) * float(r.unit_busy_sd_s or 0.0) ** 2
+                     + r.n_time * (float(r.unit_busy_mean_s or 0.0) - m) ** 2 for r in timed)
+            mean[i] = m / 3600.0
+            se[i] = math.sqrt(ss / (total - 1) / total) / 3600.0
+        return mean, se, n
+
     def provenance(self, sources: Sequence[str] | None = None) -> dict[str, Any]:
         """Where the figures come from: each source's label, period, scope and totals, and what is pooled."""
         chosen = self._check_sources(sources or self.sources)
@@ -212,10 +241,25 @@ class TransferredRisk:
     risk: RiskTable
     provenance: dict[str, Any]
     statement: str
+    officer_median_minutes: np.ndarray = field(default_factory=lambda: np.empty(0))
+    officer_mean_minutes: np.ndarray = field(default_factory=lambda: np.empty(0))
+    officer_timed_calls: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+
+    def records(self) -> list[dict[str, Any]]:
+        """Per type: the risk row plus borrowed officer minutes (None where there is no figure)."""
+        out = []
+        for i, rec in enumerate(self.risk.to_records()):
+            if len(self.officer_timed_calls) == len(self.risk):
+                med, mean = float(self.officer_median_minutes[i]), float(self.officer_mean_minutes[i])
+                rec.update(officer_minutes_median=None if math.isnan(med) else med,
+                           officer_minutes_mean=None if math.isnan(mean) else mean,
+                           officer_timed_calls=int(self.officer_timed_calls[i]))
+            out.append(rec)
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         return {"transferred": True, "statement": self.statement, "provenance": self.provenance,
-                "prior": self.risk.prior(), "types": self.risk.to_records()}
+                "prior": self.risk.prior(), "types": self.records()}
 
 
 def transferred_risk(
@@ -242,7 +286,9 @@ def transferred_risk(
     prov["types_without_reference_data"] = sorted(t for t, nn in zip(ids, n, strict=True) if nn == 0)
     labels = " and ".join(f"{p['label']} ({p['agency_scope']}, {p['origin_scope']})" for p in prov["sources"])
     statement = TRANSFER_STATEMENT.format(classes=", ".join(serious_classes), agencies=labels)
-    return TransferredRisk(risk=risk, provenance=prov, statement=statement)
+    med, mean, timed = ref.officer_minutes(ids)
+    return TransferredRisk(risk=risk, provenance=prov, statement=statement, officer_median_minutes=med,
+                           officer_mean_minutes=mean, officer_timed_calls=timed)
 
 
 def _parse_int(value: str, col: str, line: int, where: str) -> int:
@@ -293,6 +339,7 @@ def parse_reference_csv(text: str, where: str = PACKAGED_FILE) -> ReferenceOutco
             n_calls=ints["n_calls"], n_known=ints["n_known"], k_serious=ints["k_serious"],
             disposition_counts=disp, n_time=ints["n_time"],
             unit_busy_median_s=floats["unit_busy_median_s"], unit_busy_mean_s=floats["unit_busy_mean_s"],
+            unit_busy_sd_s=floats["unit_busy_sd_s"],
             n_on_scene=ints["n_on_scene"], on_scene_median_s=floats["on_scene_median_s"],
             on_scene_mean_s=floats["on_scene_mean_s"],
         ))
