@@ -78,8 +78,17 @@ class FakeLayer:
         self.faults: dict[int, list[str]] = {}
         self.always_fail: set[int] = set()
         self.ignore_offset = False
+        self.publishes_info = False
         self.offsets: list[int] = []
         self.params: list[dict[str, str]] = []
+
+    def layer_info(self) -> tuple[int, bytes, int | None]:
+        if not self.publishes_info:
+            return 404, b"Not Found", None
+        info = {"currentVersion": 11.1, "id": 0, "name": "CallsForService", "type": "Table",
+                "maxRecordCount": self.max_record_count, "fields": FIELDS,
+                "advancedQueryCapabilities": {"supportsPagination": True}}
+        return 200, json.dumps(info).encode(), None
 
     def respond(self, params: dict[str, str]) -> tuple[int, bytes, int | None]:
         """(status, body, declared content length or None)."""
@@ -133,8 +142,12 @@ def layer() -> Iterator[tuple[FakeLayer, str]]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
-            status, body, declared = fake.respond(query)
+            parsed = urlparse(self.path)
+            query = {k: v[0] for k, v in parse_qs(parsed.query).items()}
+            if parsed.path.endswith("/query"):
+                status, body, declared = fake.respond(query)
+            else:
+                status, body, declared = fake.layer_info()
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(declared or len(body)))
@@ -275,3 +288,13 @@ def test_cli_fetch_with_url(layer, tmp_path: Path, capsys: pytest.CaptureFixture
     assert summary["rows"] == 2345 and summary["year"] == 2024
     assert "TIMESTAMP '2024-01-01 05:00:00'" in fake.params[-1]["where"]
     assert len(read_rows(out)) == 2345
+
+
+def test_page_size_follows_the_layers_max_record_count(layer, tmp_path: Path) -> None:
+    fake, url = layer
+    fake.publishes_info = True
+    fake.max_record_count = 300
+    summary = fetch_to_csv(settings(url, page_size=2000), tmp_path / "c.csv", progress=False)
+    assert summary["page_size"] == 300 and summary["complete"] is True and summary["rows"] == 2345
+    assert sorted(set(fake.offsets)) == list(range(0, 2345, 300))
+    assert all(p.get("resultRecordCount") == "300" for p in fake.params if "resultOffset" in p)

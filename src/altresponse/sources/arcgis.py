@@ -168,7 +168,7 @@ class ArcGISClient:
         params.update({k: str(v) for k, v in extra.items()})
         return params
 
-    def get_json(self, params: dict[str, str]) -> dict[str, Any]:
+    def get_json(self, params: dict[str, str], url: str | None = None) -> dict[str, Any]:
         """One request with retries on 5xx, 429, timeouts, cut-short bodies and JSON error bodies."""
         last = ""
         for attempt in range(self.settings.retries + 1):
@@ -179,7 +179,7 @@ class ArcGISClient:
                 self.sleep(delay)
             self.requests += 1
             try:
-                response = self.client.get(self.settings.url, params=params)
+                response = self.client.get(url or self.settings.url, params=params)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 last = f"{type(exc).__name__}: {exc}"
                 continue
@@ -207,6 +207,16 @@ class ArcGISClient:
             return body
         raise ArcGISError(f"{self.settings.url}: gave up after {self.settings.retries + 1} attempts; last "
                           f"failure: {last}. Pages fetched so far are kept; run again to continue.")
+
+    def max_record_count(self) -> int | None:
+        """The layer's maxRecordCount (from `<layer>?f=json`), or None when the layer will not say."""
+        layer_url = self.settings.url.removesuffix("/query")
+        try:
+            info = self.get_json({"f": "json"}, url=layer_url)
+        except (ArcGISError, BadInput):
+            return None
+        value = info.get("maxRecordCount")
+        return value if isinstance(value, int) and value > 0 else None
 
     def count(self) -> int | None:
         try:
@@ -286,8 +296,11 @@ def fetch_to_csv(settings: FetchSettings, out: str | Path, *, pages_dir: Path | 
 
     out = Path(out)
     pages_dir = pages_dir or out.with_name(out.name + ".pages")
-    store = PageStore(pages_dir, settings.identity())
     api = ArcGISClient(settings, client=client, sleep=sleep)
+    server_max = api.max_record_count()
+    if server_max and server_max < settings.page_size:  # ask for what the server will give
+        settings.page_size = server_max
+    store = PageStore(pages_dir, settings.identity())
     started = time.perf_counter()
     total = api.count()
     date_fields = {f.lower() for f in settings.date_fields}
@@ -313,10 +326,14 @@ def fetch_to_csv(settings: FetchSettings, out: str | Path, *, pages_dir: Path | 
                         ids.add(key)
                     writer.writerow(row)
                     rows += 1
+    complete = None if total is None else rows + duplicates == total
+    if complete is False:
+        log.warning("downloaded %d rows (+%d repeats) but the layer counted %d", rows, duplicates, total)
     if not keep_pages:
         shutil.rmtree(pages_dir, ignore_errors=True)
     return {
         "path": str(out), "url": settings.url, "where": settings.where, "rows": rows, "pages": pages,
         "server_count": total, "duplicates_dropped": duplicates, "requests": api.requests,
-        "retries": api.retried, "seconds": round(time.perf_counter() - started, 2),
+        "retries": api.retried, "page_size": settings.page_size, "complete": complete,
+        "seconds": round(time.perf_counter() - started, 2),
     }
