@@ -161,6 +161,9 @@ def test_pooled_counts_add_up_over_sources(ref: ReferenceOutcomes) -> None:
     assert arrests[0] == sum(r.disposition_counts["arrest"] for r in ref.rows if r.common_type == "trespass")
     with pytest.raises(ValueError, match="no reference source"):
         ref.pooled_counts(types, sources=("nypd",))
+    with pytest.raises(ValueError, match="not outcome classes"):
+        ref.pooled_counts(types, serious_classes=("arrest", "unknown"))
+    assert np.array_equal(ref.pooled_counts(types, sources="sfpd")[0], n_s)
 
 
 def test_provenance_names_sources_periods_and_scope(ref: ReferenceOutcomes) -> None:

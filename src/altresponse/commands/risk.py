@@ -29,6 +29,7 @@ from altresponse.jsonout import emit_json
 from altresponse.profile import Profile, load_profile
 from altresponse.risk.model import DEFAULT_SERIOUS_CLASSES
 from altresponse.risk.reference import CSV_COLUMNS
+from altresponse.settings import get_settings
 
 _out = Console()
 _JSON_HELP = "Print one JSON object as the last line."
@@ -170,7 +171,7 @@ def build_reference_outcomes(
     for path in inputs.values():
         if not Path(path).is_file():
             raise BadInput("reference file not found", file=str(path))
-    prof = profile or load_profile()
+    prof = profile or load_profile(get_settings().profile)
     rows: list[dict[str, Any]] = []
     sources: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="altresponse-reference-") as tmp:

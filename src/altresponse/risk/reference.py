@@ -108,8 +108,8 @@ class ReferenceOutcomes:
     def row(self, source: str, common_type: str) -> ReferenceRow | None:
         return self._by_key.get((source, common_type))
 
-    def _check_sources(self, sources: Iterable[str]) -> tuple[str, ...]:
-        chosen = tuple(sources)
+    def _check_sources(self, sources: Iterable[str] | str) -> tuple[str, ...]:
+        chosen = (sources,) if isinstance(sources, str) else tuple(sources)
         unknown = [s for s in chosen if s not in self.sources]
         if unknown:
             raise ValueError(f"no reference source {unknown}; the table has {list(self.sources)}")
@@ -124,6 +124,11 @@ class ReferenceOutcomes:
         """(n, k) aligned to `type_ids`: calls of known outcome and serious outcomes, summed over
         `sources`; 0 where no source has the type (the risk model then gives the prior)."""
         chosen = self._check_sources(sources)
+        outcome_classes = [c for c in schema.DISPOSITION_CLASSES if c != "unknown"]
+        stray = [c for c in serious_classes if c not in outcome_classes]
+        if stray:
+            raise ValueError(f"serious classes {stray} are not outcome classes; "
+                             f"expected some of {outcome_classes}")
         n = np.zeros(len(type_ids), dtype=np.int64)
         k = np.zeros(len(type_ids), dtype=np.int64)
         for i, t in enumerate(type_ids):
