@@ -28,7 +28,7 @@ from altresponse.sources.mapping import choose_map, load_map
 from altresponse.sources.textcheck import inspect_file, transcode_to_utf8
 
 SOURCES: tuple[str, ...] = ("baltimore", "decc", "sfpd", "eido", "generic")
-ROW_GROUP_ROWS = 1_000_000
+ROW_GROUP_ROWS = 500_000  # bounds the Arrow buffer held while writing
 Progress = Callable[[str], None]
 
 
@@ -348,7 +348,7 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path
     cols = ", ".join(f'"{c}"' for c in schema.CALLS.names)
     reader = con.sql(
         f"SELECT {cols} FROM final ORDER BY received_utc, call_id, agency, source_file, source_line"
-    ).to_arrow_reader(200_000)
+    ).to_arrow_reader(100_000)
     with atomic_path(out) as tmp:
         write_parquet(reader, tmp, schema.CALLS.arrow_schema())
     rej_sql = (
@@ -357,7 +357,7 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path
     )
     with atomic_path(rejects_path) as tmp:
         if rejects_path.suffix.lower() == ".parquet":
-            write_parquet(con.sql(rej_sql).to_arrow_reader(200_000), tmp, schema.REJECTS.arrow_schema())
+            write_parquet(con.sql(rej_sql).to_arrow_reader(100_000), tmp, schema.REJECTS.arrow_schema())
         else:
             con.execute(f"COPY ({rej_sql}) TO {lit(str(tmp))} (FORMAT csv, HEADER true)")
 
