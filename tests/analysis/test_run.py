@@ -115,8 +115,8 @@ def test_candidates_ranked_with_intervals(summary: dict) -> None:
     assert cands["assault"]["rank_low_risk"] > w["rank_low_risk"]
 
 
-def test_no_dispositions_means_no_risk_scenarios(tmp_path: Path) -> None:
-    from altresponse.analysis import analyze_classified, classify_calls
+def test_no_dispositions_transfers_risk_or_shows_none(tmp_path: Path) -> None:
+    from altresponse.analysis import AnalysisConfig, analyze_classified, classify_calls
 
     rows = canonical_rows({"CHECK WELL-BEING": (60, 0.0, 600.0, "community_initiated"),
                            "COMMON ASSAULT": (40, 0.0, 600.0, "community_initiated")})
@@ -124,9 +124,22 @@ def test_no_dispositions_means_no_risk_scenarios(tmp_path: Path) -> None:
         r["disposition_class"] = "unknown"
     calls = write_calls(tmp_path / "calls.parquet", rows)
     classify_calls(calls, tmp_path / "c.parquet", load_profile("baltimore"))
-    summary = analyze_classified(tmp_path / "c.parquet", load_profile("baltimore"))
+    no_transfer = AnalysisConfig(transfer_from_reference=False)
+    summary = analyze_classified(tmp_path / "c.parquet", load_profile("baltimore"), cfg=no_transfer)
     risk = [s for s in summary["scenarios"] if s["kind"] == "risk_tolerance"]
     assert risk and all(s["share"] is None and s["eligible_types"] == [] and s["note"] for s in risk)
     proto = next(s for s in summary["scenarios"] if s["kind"] == "protocol")
     assert proto["share"] == pytest.approx(0.6) and proto["accepted_error"] is None
     assert all(c["risk"] is None for c in summary["candidates"])
+    assert summary["risk"]["transferred"] is False
+
+    # Default: risk is transferred from the reference agencies, and says so.
+    transferred = analyze_classified(tmp_path / "c.parquet", load_profile("baltimore"))
+    assert transferred["risk"]["transferred"] is True
+    assert "transferred from reference agencies" in transferred["risk"]["statement"]
+    assert transferred["risk"]["provenance"]["types_requested"] == 2
+    welfare = next(c for c in transferred["candidates"] if c["common_type"] == "welfare_check")
+    assert welfare["risk"] is not None and welfare["risk_lo"] <= welfare["risk"] <= welfare["risk_hi"]
+    tolerances = [s for s in transferred["scenarios"] if s["kind"] == "risk_tolerance"]
+    top = max(tolerances, key=lambda s: s["threshold"])
+    assert top["share"] is not None and "assault" not in top["eligible_types"]

@@ -52,6 +52,8 @@ class AnalysisConfig(BaseModel):
     never_civilian_types: list[str] = Field(
         default_factory=lambda: ["no_voice_911", "warrant_service", "other"]
     )
+    transfer_from_reference: bool = True
+    reference_sources: list[str] = Field(default_factory=lambda: ["decc", "sfpd"])
     fte_hours: float = 2080.0
     units_per_call: float = 1.0
     max_busy_hours: float = 12.0

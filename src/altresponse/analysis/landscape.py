@@ -105,6 +105,9 @@ class Landscape:
         self.con = con
         self.cfg = cfg
         self.scope = _scope(con, cfg)
+        self.transfer: Any = None
+        self.hours_transferred = False
+        self.hours_statement = ""
         self._base()
 
     # -- the one big scan -------------------------------------------------------------------
@@ -223,11 +226,32 @@ class Landscape:
         return rows
 
     def risk(self, types: list[dict[str, Any]]) -> RiskTable:
+        """The city's own per-type risk; transferred from reference agencies when no call has an outcome.
+
+        A transfer is labelled everywhere it is used (`self.transfer`), never shown as the city's own.
+        """
+        ids = [t["common_type"] for t in types]
+        if sum(int(t["known"]) for t in types) == 0 and self.cfg.transfer_from_reference:
+            from altresponse.risk.reference import transferred_risk
+
+            self.transfer = transferred_risk(ids, sources=self.cfg.reference_sources, level=self.cfg.level,
+                                             serious_classes=self.cfg.serious_dispositions)
+            return self.transfer.risk
         return estimate_type_risk_from_counts(
-            [t["common_type"] for t in types], [int(t["known"]) for t in types],
-            [int(t["serious"]) for t in types], level=self.cfg.level,
+            ids, [int(t["known"]) for t in types], [int(t["serious"]) for t in types], level=self.cfg.level,
             serious_classes=self.cfg.serious_dispositions,
         )
+
+    def risk_summary(self, types: list[dict[str, Any]], risk: RiskTable) -> dict[str, Any]:
+        out: dict[str, Any] = {**risk.prior(), "scope": self.scope.name,
+                               "calls_with_outcome": int(sum(float(t["known"]) for t in types)),
+                               "transferred": self.transfer is not None}
+        if self.transfer is not None:
+            out["statement"] = self.transfer.statement
+            out["provenance"] = self.transfer.provenance
+        if self.hours_transferred:
+            out["officer_time_statement"] = self.hours_statement
+        return out
 
     def _hours_model(self, types: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
         """Mean officer hours per in-scope call of each type and its standard error.
@@ -239,7 +263,7 @@ class Landscape:
         h = np.array([float(t["h"]) for t in types])
         h2 = np.array([float(t["h2"]) for t in types])
         if nt.sum() == 0:
-            return np.zeros(len(types)), np.zeros(len(types))
+            return self._transferred_hours(types)
         overall_mean = h.sum() / nt.sum()
         overall_var = max(h2.sum() / nt.sum() - overall_mean**2, 0.0)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -247,6 +271,37 @@ class Landscape:
             within = np.maximum(h2 / np.maximum(nt, 1) - mean**2, 0.0) * nt / np.maximum(nt - 1, 1)
             var = np.where(nt > 1, within, overall_var)
             se = np.sqrt(var / np.maximum(nt, 1))
+        return mean, se
+
+    def _transferred_hours(self, types: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+        """Unit hours per call borrowed from reference agencies when the city's calls carry no unit times."""
+        zeros = np.zeros(len(types)), np.zeros(len(types))
+        if not self.cfg.transfer_from_reference:
+            return zeros
+        from altresponse.risk.reference import load_reference_outcomes
+
+        ref = load_reference_outcomes()
+        ids = [t["common_type"] for t in types]
+        model = getattr(ref, "officer_hours_model", None)
+        if model is not None:
+            mean, se, _ = model(ids)
+        else:  # older table without spreads: mean only
+            _, mean_min, _ = ref.officer_minutes(ids)
+            mean, se = mean_min / 60.0, np.zeros(len(ids))
+        ok = np.isfinite(mean)
+        if not ok.any():
+            return zeros
+        weights = np.array([float(t["scope_calls"]) for t in types])
+        fill = float(np.average(mean[ok], weights=np.maximum(weights[ok], 1e-9)))
+        self.hours_transferred = True
+        self.hours_statement = (
+            "Officer time transferred from reference agencies: these calls carry no unit times, so each "
+            "type's mean unit time (first unit, dispatch to clear) comes from the reference agencies that "
+            f"record it ({int(ok.sum())} of {len(ids)} types; the rest use their weighted mean, "
+            f"{fill * 60:.0f} min)."
+        )
+        mean = np.where(ok, mean, fill)
+        se = np.where(ok & np.isfinite(se), se, fill * 0.25)
         return mean, se
 
     def scenarios(self, types: list[dict[str, Any]], risk: RiskTable) -> list[dict[str, Any]]:
@@ -258,7 +313,7 @@ class Landscape:
         vol = np.array([float(t["scope_calls"]) for t in types])
         elig_vol = np.array([float(t["eligible"]) for t in types])
         mean_h, se_h = self._hours_model(types)
-        has_time = any(float(t["nt"]) > 0 for t in types)
+        has_time = any(float(t["nt"]) > 0 for t in types) or self.hours_transferred
         scale = cfg.units_per_call * self.annual
         draws = max(int(cfg.draws), 0)
         z = rng.standard_normal((draws, len(types)))
@@ -283,6 +338,17 @@ class Landscape:
         k_el = sum(float(t["serious"]) * _share(t["eligible"], t["scope_calls"]) for t in types)
         n_el = sum(float(t["known"]) * _share(t["eligible"], t["scope_calls"]) for t in types)
         err, err_lo, err_hi = _jeffreys(k_el, n_el, level)
+        if n_el == 0 and self.transfer is not None and elig_vol.sum() > 0:
+            # Expected accepted error from the transferred per-type risks, weighted by eligible calls.
+            pos_t = {str(t): i for i, t in enumerate(risk.type_ids)}
+            idx_t = np.array([pos_t[t["common_type"]] for t in types])
+            err = float((elig_vol * risk.shrunk[idx_t]).sum() / elig_vol.sum())
+            if draws:
+                post_t = risk.posterior_draws(draws, np.random.default_rng(cfg.seed + 2))[:, idx_t]
+                errs = (post_t * elig_vol[None, :]).sum(axis=1) / elig_vol.sum()
+                err_lo, err_hi = (float(x) for x in np.quantile(errs, [tail, 1 - tail]))
+            else:
+                err_lo = err_hi = err
         frac = np.where(vol > 0, elig_vol / np.maximum(vol, 1), 0.0)
         el_draws = rng.binomial(vol_draws.astype(np.int64), frac[None, :]).astype(float)
         share_sims = el_draws.sum(axis=1) / np.maximum(vol_draws.sum(axis=1), 1)
@@ -324,7 +390,7 @@ class Landscape:
                    "label": f"Risk below {100 * res.threshold:g}%", **res.as_dict(), **block}
             row.pop("level", None)
             row.pop("draws", None)
-            if known_total == 0:
+            if known_total == 0 and self.transfer is None:
                 row.update(dict.fromkeys(_ESTIMATES))
                 row.update({"eligible_calls": 0, "eligible_types": []})
                 row["note"] = ("No call in scope has a known disposition, so risk cannot be estimated and "
@@ -351,12 +417,13 @@ class Landscape:
                 (s["threshold"] for s in thresholds if t["common_type"] in s["eligible_types"]), None
             )
             hours = float(t["scope_calls"]) * float(mean_h[i]) * self.cfg.units_per_call
+            timed = bool(t["nt_all"]) or self.hours_transferred
             out.append({
                 "common_type": t["common_type"], "category": t["category"],
                 "calls": int(t["calls"]), "share": _share(t["calls"], self.rows),
                 "scope_calls": int(t["scope_calls"]), "calls_per_day": float(t["scope_calls"]) / self.days,
-                "officer_hours": hours if t["nt_all"] else None,
-                "officer_hours_per_year": hours * self.annual if t["nt_all"] else None,
+                "officer_hours": hours if timed else None,
+                "officer_hours_per_year": hours * self.annual if timed else None,
                 "timed_calls": int(t["nt"]),
                 "risk": r["shrunk"] if r["n"] else None, "risk_lo": r["lo"] if r["n"] else None,
                 "risk_hi": r["hi"] if r["n"] else None, "risk_raw": r["raw"], "risk_n": r["n"],

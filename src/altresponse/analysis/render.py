@@ -184,6 +184,10 @@ def _scenarios(s: dict[str, Any]) -> str:
         formats={"share": PCT, "accepted error": PCT, "officer h / year": fmt_int, "FTE": fmt_float(1)},
     )
     notes = [x["note"] for x in sc if x.get("note")]
+    if s["risk"].get("transferred"):
+        notes.append(s["risk"]["statement"])
+    if s["risk"].get("officer_time_statement"):
+        notes.append(s["risk"]["officer_time_statement"])
     text = paragraph(
         "Risk-tolerance scenarios (after Midgette et al., 2024): a call type goes to civilians when its "
         "shrunk risk of a serious outcome (arrest, report, citation) is below the threshold; categories "
@@ -192,7 +196,7 @@ def _scenarios(s: dict[str, Any]) -> str:
         "unit time and volume. Accepted error: share of eligible calls that ended in a serious outcome.",
         css_class="note",
     )
-    return chart + table + text + "".join(paragraph(n, css_class="callout") for n in set(notes))
+    return chart + table + text + "".join(paragraph(n, css_class="callout") for n in dict.fromkeys(notes))
 
 
 def _risk(s: dict[str, Any]) -> str:
@@ -214,6 +218,8 @@ def _risk(s: dict[str, Any]) -> str:
         xlabel="probability of arrest, report or citation",
         title="Risk by type, 30 largest types (90% intervals; dashed: city-wide prior mean)",
     )
+    if r.get("transferred"):
+        return chart + paragraph(r["statement"], css_class="callout")
     text = paragraph(
         f"Empirical-Bayes beta-binomial prior Beta({r['alpha']:.2f}, {r['beta']:.2f}) fitted to "
         f"{r['calls_with_outcome']:,} {_label(r['scope'])} calls with a known outcome; serious = "
@@ -268,7 +274,10 @@ def _candidates(s: dict[str, Any]) -> str:
 def _officer_time(s: dict[str, Any]) -> str:
     ot = s["officer_time"]
     if not ot.get("available"):
-        return paragraph(f"Officer time not available: {ot.get('reason')}.")
+        extra = s["risk"].get("officer_time_statement")
+        return paragraph(f"Officer time not measured in these calls: {ot.get('reason')}.") + (
+            paragraph(str(extra) + " Scenario hours and FTE use these borrowed times.", css_class="callout")
+            if extra else "")
     cats = ot["by_category"]
     chart = charts.stacked_bar(
         [_label(c["category"]) for c in cats],

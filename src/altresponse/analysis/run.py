@@ -85,8 +85,6 @@ def analyze_classified(
                  "share": t["calls"] / land.rows if land.rows else 0.0, "pathway": t["pathway"]}
                 for t in types
             ],
-            "risk": {**risk.prior(), "scope": land.scope.name,
-                     "calls_with_outcome": int(sum(float(t["known"]) for t in types))},
             "scenarios": scenarios,
             "officer_time": land.officer_time(categories),
             "candidates": land.candidates(types, risk, scenarios),
@@ -95,6 +93,7 @@ def analyze_classified(
             "by_area": land.by_area(layers),
             "config": cfg.model_dump(),
         }
+        summary["risk"] = land.risk_summary(types, risk)
     finally:
         con.close()
     summary["equity"] = _equity(summary, indicators, cfg, land.annual)
