@@ -409,7 +409,15 @@ def build_plan(
     if pdf:
         from weasyprint import HTML
 
-        write_bytes_atomic(out / "plan.pdf", HTML(string=html_text, base_url=str(out)).write_pdf())
+        # WeasyPrint warns about SVG style properties it ignores; the charts print correctly without them
+        wp_log = logging.getLogger("weasyprint")
+        level = wp_log.level
+        wp_log.setLevel(logging.ERROR)
+        try:
+            pdf_bytes = HTML(string=html_text, base_url=str(out)).write_pdf()
+        finally:
+            wp_log.setLevel(level)
+        write_bytes_atomic(out / "plan.pdf", pdf_bytes)
         outputs["pdf"] = str(out / "plan.pdf")
     data["outputs"] = outputs
     write_json_atomic(out / "plan.json", data)

@@ -298,6 +298,7 @@ class _Doc:
             )
         else:
             parts.append(_p("No classified calls were given; the landscape is not measured."))
+        parts.append(self.scenarios())
         pilot = ctx.peers.by_id("baltimore_pilot")
         parts.append(
             "<h3>The running pilot</h3>"
@@ -313,6 +314,47 @@ class _Doc:
             )
         )
         return "".join(parts)
+
+    def scenarios(self) -> str:
+        """Eligible-share scenarios from the landscape analysis (summary.json), when given."""
+        summ = self.ctx.analysis_summary or {}
+        scen = summ.get("scenarios")
+        if not isinstance(scen, list) or not scen:
+            return ""
+        p = self.p
+        p.source("model:analysis_summary", "model",
+                 "Landscape analysis scenarios (altresponse analyze, summary.json)")
+        rows = []
+        for i, sc in enumerate(scen):
+            if not isinstance(sc, dict):
+                continue
+            key = f"scenario.{i}"
+            if sc.get("kind") == "risk_tolerance" and isinstance(sc.get("threshold"), int | float):
+                name = "Risk below " + p.put(f"{key}.threshold", sc["threshold"], "model:analysis_summary",
+                                             fmt=fmt_pct)
+            else:
+                name = _e_digits(str(sc.get("label", sc.get("id", ""))))
+            share = sc.get("share")
+            if isinstance(share, int | float):
+                cell = p.put(f"{key}.share", share, "model:analysis_summary", fmt=lambda v: fmt_pct(v, 1))
+                if isinstance(sc.get("lo"), int | float) and isinstance(sc.get("hi"), int | float):
+                    cell += " (" + self.interval(f"{key}.share", sc["lo"], sc["hi"], "model:analysis_summary",
+                                                 lambda v: fmt_pct(v, 1)) + ")"
+            else:
+                cell = _e_digits(str(sc.get("note", "not estimated")))
+            calls = sc.get("eligible_calls")
+            err = sc.get("accepted_error")
+            rows.append([
+                name, cell,
+                p.put(f"{key}.calls", calls, "model:analysis_summary")
+                if isinstance(calls, int | float) else "",
+                p.put(f"{key}.error", err, "model:analysis_summary", fmt=lambda v: fmt_pct(v, 1))
+                if isinstance(err, int | float) else "",
+            ])
+        return "<h3>Eligible-share scenarios (landscape analysis)</h3>" + _table(
+            ["Scenario", "Share of calls eligible (interval)", "Eligible calls in the data",
+             "Accepted error (needed police)"], rows, num=(2, 3),
+            caption="From the analysis; the plan ranks call types within the protocol scenario")
 
     def peers_section(self) -> str:
         ctx = self.ctx
@@ -1200,7 +1242,8 @@ def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> t
     }
     css = (
         "<style>.lbl,.cited{} span.fig{border-bottom:1px dotted #9bb0cc} code{font-size:12px}"
-        " table.data td{font-size:11.5px} @media print{table.data{font-size:9px}}</style>"
+        " table.data td{font-size:11.5px} table.data caption{break-after:avoid;page-break-after:avoid}"
+        " h3{break-after:avoid;page-break-after:avoid} @media print{table.data{font-size:9px}}</style>"
     )
     page = render_page(
         f"Alternative response implementation plan: {ctx.profile.city.title()}",
