@@ -256,3 +256,27 @@ def test_every_service_has_a_location(directory: Directory) -> None:
     for s in directory.services:
         sal = s.record["service_at_locations"]
         assert sal and sal[0]["location"]["location_type"] in ("virtual", "physical")
+
+
+@pytest.mark.shared
+def test_import_official_hsds_service_list(shared: Path) -> None:
+    """The standard's own example page validates; without routing attributes it is refused, by name."""
+    page = json.loads((shared / "standards/hsds-3.0/examples/service_list.json").read_text(encoding="utf-8"))
+    assert validate_hsds(page, schema_root=shared / "standards") == []
+    with pytest.raises(BadInput, match="link_type 'pathway'"):
+        from_hsds_json(page, time_zone="America/New_York")
+
+
+def test_import_a_bare_service_list_with_nested_organizations(directory: Directory) -> None:
+    doc = directory.to_hsds_json()
+    orgs = {o["id"]: o for o in doc["organizations"]}
+    records = [{**{k: v for k, v in s.items() if k != "organization_id"},
+                "organization": orgs[s["organization_id"]]} for s in doc["services"]]
+    imported = from_hsds_json(records, time_zone="America/Chicago")
+    assert imported.time_zone == "America/Chicago"
+    assert [s.id for s in imported.services] == [s.id for s in directory.services]
+    assert [s.organization for s in imported.services] == [s.organization for s in directory.services]
+    used = {s["organization_id"] for s in doc["services"]}  # BHSB runs no listed service itself
+    assert {o["id"] for o in imported.to_hsds_json()["organizations"]} == used
+    with pytest.raises(BadInput, match="expected an HSDS directory"):
+        from_hsds_json({"foo": 1})

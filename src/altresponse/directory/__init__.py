@@ -1,6 +1,6 @@
 """Provider directory as Open Referral HSDS 3.0 records (with 3.1 capacities), and `match()`."""
 
-from altresponse.directory.hsds import EXAMPLE_NOTE, read_hsds_json, validate_hsds
+from altresponse.directory.hsds import EXAMPLE_NOTE, as_directory_document, read_hsds_json, validate_hsds
 from altresponse.directory.model import (
     Directory,
     Match,
@@ -12,9 +12,10 @@ from altresponse.directory.model import (
 )
 
 
-def from_hsds_json(document: dict, source: str = "<directory>") -> Directory:
-    """Build a directory from an HSDS document (same as `Directory.from_hsds_json`)."""
-    return Directory.from_hsds_json(document, source=source)
+def from_hsds_json(document: dict | list, source: str = "<directory>",
+                   time_zone: str | None = None) -> Directory:
+    """Build a directory from an HSDS document, API page or service list (`Directory.from_hsds_json`)."""
+    return Directory.from_hsds_json(document, source=source, time_zone=time_zone)
 
 
 def to_hsds_json(directory: Directory) -> dict:
@@ -29,6 +30,7 @@ __all__ = [
     "Schedule",
     "Service",
     "ServiceOption",
+    "as_directory_document",
     "from_hsds_json",
     "load_directory",
     "match",

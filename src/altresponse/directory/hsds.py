@@ -145,7 +145,7 @@ class _StructuralError:
     message: str
 
 
-def validate_hsds(document: dict[str, Any], version: str = "3.0",
+def validate_hsds(document: Any, version: str = "3.0",
                   schema_root: str | Path | None = None, *, require_schemas: bool = True) -> list[str]:
     """Every schema violation in a directory document, as "where: what" strings (empty = valid).
 
@@ -156,8 +156,10 @@ def validate_hsds(document: dict[str, Any], version: str = "3.0",
     """
     if version != "3.0":
         raise BadInput(f"HSDS version {version!r} is not supported (expected 3.0, with 3.1 capacities)")
-    if not isinstance(document, dict):
-        return ["document: expected a JSON object with organizations and services"]
+    try:
+        document = as_directory_document(document)
+    except BadInput as exc:
+        return [f"document: {exc}"]
     validators: dict[str, Any]
     try:
         validators = _validators(str(_standards_root(schema_root)))
@@ -208,6 +210,40 @@ def validate_hsds(document: dict[str, Any], version: str = "3.0",
     return problems
 
 
+def as_directory_document(data: Any, *, time_zone: str | None = None,
+                          name: str = "imported") -> dict[str, Any]:
+    """Accept the shapes HSDS publishers use and return our document shape.
+
+    - our document (`organizations` + `services`) is returned as is;
+    - an HSDS API page of services (`{"contents": [...], "total_items": ...}`) or a bare list of
+      compiled service records becomes a document; organizations nested in the services are lifted
+      into `organizations` (and replaced by `organization_id`).
+    `time_zone` sets (or overrides) the zone in which opening hours are read.
+    """
+    if isinstance(data, dict) and "services" in data:
+        doc = dict(data)
+    elif (isinstance(data, dict) and isinstance(data.get("contents"), list)) or isinstance(data, list):
+        records = data["contents"] if isinstance(data, dict) else data
+        orgs: dict[str, Any] = {}
+        services = []
+        for rec in records:
+            rec = dict(rec) if isinstance(rec, dict) else rec
+            if isinstance(rec, dict) and isinstance(rec.get("organization"), dict):
+                org = rec.pop("organization")
+                org_id = str(org.get("id"))
+                orgs.setdefault(org_id, {k: v for k, v in org.items() if k != "services"})
+                rec.setdefault("organization_id", org_id)
+            services.append(rec)
+        doc = {"format": FORMAT, "name": name, "hsds_version": "3.0", "organizations": list(orgs.values()),
+               "services": services}
+    else:
+        raise BadInput("expected an HSDS directory: an object with services, an HSDS API page with contents, "
+                       "or a list of service records")
+    if time_zone is not None:
+        doc["time_zone"] = time_zone
+    return doc
+
+
 def read_hsds_json(path: str | Path) -> dict[str, Any]:
     """Read a directory document (JSON) from a file, failing with the file name on bad input."""
     p = Path(path)
@@ -217,6 +253,7 @@ def read_hsds_json(path: str | Path) -> dict[str, Any]:
         data = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise BadInput(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from exc
-    if not isinstance(data, dict):
-        raise BadInput("expected a JSON object with organizations and services", file=str(p))
-    return data
+    try:
+        return as_directory_document(data, name=p.stem)
+    except BadInput as exc:
+        raise BadInput(str(exc), file=str(p)) from exc

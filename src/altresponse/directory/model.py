@@ -27,6 +27,7 @@ from altresponse.directory.hsds import (
     LINK_RECORD_STATUS,
     LINK_RESPONDER,
     LINK_ROLE,
+    as_directory_document,
     read_hsds_json,
 )
 from altresponse.errors import BadInput
@@ -233,7 +234,13 @@ class Directory:
     document: dict[str, Any] = field(repr=False)
 
     @classmethod
-    def from_hsds_json(cls, document: dict[str, Any], *, source: str = "<directory>") -> Directory:
+    def from_hsds_json(cls, document: Any, *, source: str = "<directory>",
+                       time_zone: str | None = None) -> Directory:
+        """Build from our document, an HSDS API page of services, or a list of HSDS service records."""
+        try:
+            document = as_directory_document(document, time_zone=time_zone)
+        except BadInput as exc:
+            raise BadInput(str(exc), file=source) from exc
         if document.get("format", FORMAT) != FORMAT:
             raise BadInput(f"expected format {FORMAT!r}, got {document.get('format')!r}", file=source)
         orgs = {str(o.get("id")): str(o.get("name", "")) for o in document.get("organizations") or []}
