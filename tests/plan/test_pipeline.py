@@ -1,4 +1,4 @@
-"""The plan on the real pipeline's outputs: synthetic Baltimore calls -> ingest -> analyze -> staff -> plan."""
+"""The plan on the real pipeline outputs: synthetic Baltimore calls, ingest, analyze, staff, plan."""
 
 from __future__ import annotations
 
