@@ -216,6 +216,7 @@ def run_staffing(
         "simulation": sim,
         "budget": costs,
         "service_times": inputs.service.to_dict(),
+        "eligible_common_types": sorted(set(inputs.demand.common_type.astype(str).tolist())),
         "assumptions": assumptions(cfg, params, inputs),
         "meta": _meta(classified_parquet, profile, inputs),
     }
@@ -271,6 +272,7 @@ def run_simulation(
         "fleet": fleet_rows,
         "simulation": sim,
         "service_times": inputs.service.to_dict(),
+        "eligible_common_types": sorted(set(inputs.demand.common_type.astype(str).tolist())),
         "assumptions": assumptions(cfg, params, inputs),
         "meta": _meta(classified_parquet, profile, inputs),
     }

@@ -152,20 +152,28 @@ def _sim_kpis(sim: Mapping[str, Any], target_minutes: float) -> list[tuple[str, 
     ]
 
 
-def service_table(service: Mapping[str, Any]) -> str:
+def service_table(service: Mapping[str, Any], types: Sequence[str] | None = None) -> str:
+    """Fitted distributions for the pooled data, each category, and the common types in the demand."""
+    keep = None if types is None else set(types)
     rows = []
+
+    def fmt(v: Any, spec: str) -> str:
+        return "" if v is None or v == "" else format(v, spec)
+
     for kind in ("on_scene", "travel"):
         for key, d in service[kind].items():
+            if keep is not None and key != "*" and not key.startswith("category:") and key not in keep:
+                continue
             rows.append(
                 [
                     kind.replace("_", " "),
                     key,
                     d["family"],
-                    d["n"],
-                    d["mean_min"],
-                    d["median_min"],
-                    d["ks_stat"],
-                    d["ad_stat"],
+                    f"{d['n']:,}",
+                    fmt(d["mean_min"], ".1f"),
+                    fmt(d["median_min"], ".1f"),
+                    fmt(d["ks_stat"], ".3f"),
+                    fmt(d["ad_stat"], ".1f"),
                 ]
             )
         dflt = service[f"{kind}_default"]
@@ -175,8 +183,8 @@ def service_table(service: Mapping[str, Any]) -> str:
                 "default (published)",
                 dflt["family"],
                 "",
-                dflt["mean_min"],
-                dflt["median_min"],
+                fmt(dflt["mean_min"], ".1f"),
+                fmt(dflt["median_min"], ".1f"),
                 "",
                 "",
             ]
@@ -191,7 +199,10 @@ def service_table(service: Mapping[str, Any]) -> str:
 
 
 def assumptions_table(assumptions: Sequence[tuple[str, Any, str]]) -> str:
-    return html_table(["assumption", "value", "source"], [list(a) for a in assumptions])
+    return html_table(
+        ["assumption", "value", "source"],
+        [[a, f"{v:g}" if isinstance(v, float) else str(v), src] for a, v, src in assumptions],
+    )
 
 
 def budget_sections(b: Mapping[str, Any]) -> str:
@@ -367,7 +378,7 @@ def render_staffing(result: Mapping[str, Any]) -> str:
             ),
         ),
         ("Budget", budget_sections(result["budget"])),
-        ("Service times", service_table(result["service_times"])),
+        ("Service times", service_table(result["service_times"], result.get("eligible_common_types"))),
         ("Assumptions and sources", assumptions_table(result["assumptions"])),
     ]
     return render_page(
@@ -390,7 +401,7 @@ def render_simulation(result: Mapping[str, Any]) -> str:
         ),
         ("By hour of day", "".join(simulation_charts(sim, tm)) + response_table(sim)),
         ("Fleet", html_table(["team type", "day", "start", "hours", "teams"], fleet_rows, max_rows=120)),
-        ("Service times", service_table(result["service_times"])),
+        ("Service times", service_table(result["service_times"], result.get("eligible_common_types"))),
         ("Assumptions and sources", assumptions_table(result["assumptions"])),
     ]
     return render_page(f"Fleet simulation: {result['scenario']}", sections, meta=result["meta"])

@@ -101,6 +101,8 @@ def schedule_shifts(
     if req.max() <= 0:
         return ShiftPlan((), np.zeros(HOURS_PER_WEEK), req, 0.0, 0.0, 0.0, "empty")
     costs = np.array([length * cost_per_team_hour * premium.get(length, 1.0) for _, length in columns])
+    # a tiny charge per shift breaks ties toward fewer, longer shifts (a simpler roster, same team-hours)
+    objective = costs + 1e-3 * cost_per_team_hour
     starts, index = [0], []
     for s, length in columns:
         index += [(s + k) % HOURS_PER_WEEK for k in range(length)]
@@ -113,7 +115,7 @@ def schedule_shifts(
         lp = highspy.HighsLp()
         lp.num_col_ = len(columns)
         lp.num_row_ = HOURS_PER_WEEK
-        lp.col_cost_ = costs
+        lp.col_cost_ = objective
         lp.col_lower_ = np.zeros(len(columns))
         lp.col_upper_ = np.full(len(columns), highspy.kHighsInf)
         lp.row_lower_ = req
@@ -130,7 +132,8 @@ def schedule_shifts(
         x = np.array(h.getSolution().col_value)
         return x, status, float(h.getInfo().objective_function_value)
 
-    _, _, lp_cost = solve(False)
+    x_lp, _, _ = solve(False)
+    lp_cost = float(costs @ x_lp)
     x, status, _ = solve(True)
     counts = np.rint(x).astype(int)
     chosen = tuple(
