@@ -45,10 +45,11 @@ def row_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, en
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
-def append(session: Session, *, actor: str, action: str, entity: str, inputs: Any, result: Any,
-           protocol_hash: str | None = None, at: datetime | None = None) -> AuditEntry:
+def append(session: Session | sa.Connection, *, actor: str, action: str, entity: str, inputs: Any,
+           result: Any, protocol_hash: str | None = None, at: datetime | None = None) -> AuditEntry:
     """Append one row to the chain inside the caller's write transaction."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.dialect if isinstance(session, sa.Connection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
     head = session.execute(_HEAD).first()
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)

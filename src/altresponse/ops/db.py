@@ -102,6 +102,7 @@ class Store:
         self.dialect = engine.dialect.name
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(**{_IMMEDIATE: True}) if self.dialect == "sqlite" else engine
+        self._writer = writer
         self._write = sessionmaker(writer, expire_on_commit=False)
         self._write_lock = threading.Lock()
 
@@ -115,6 +116,12 @@ class Store:
         """A transaction that commits on success; one writer at a time per process."""
         with self._write_lock, self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[sa.Connection]:
+        """Like `write()` but a bare connection: the hot path (one call's decision) skips the ORM."""
+        with self._write_lock, self._writer.begin() as conn:
+            yield conn
 
     def dispose(self) -> None:
         self.engine.dispose()

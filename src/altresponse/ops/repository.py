@@ -124,8 +124,8 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
         block_lon=block_lon, block_lat=block_lat, matched_json=audit.canonical_json(list(matched)),
         created_by=actor.user_id, created_at=datetime.now(UTC),
     )
-    with store.write() as s:
-        # Core insert on the hot path (every live call); the returned object is detached.
+    with store.write_connection() as s:
+        # Core on the hot path (every live call): no ORM unit of work; the returned object is detached.
         new_id = s.execute(_INSERT_DECISION, values).scalar_one()
         rec = DecisionRecord(id=new_id, **values)
         audit.append(
