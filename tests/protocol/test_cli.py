@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,13 @@ def test_decide_bad_input_exits_2(capsys: pytest.CaptureFixture[str], args: tupl
     code, _, err = run(capsys, "protocol", "decide", *args)
     assert code == 2
     assert "error:" in err
+
+
+def test_show_html_is_self_contained(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    page = tmp_path / "protocol.html"
+    code, out, _ = run(capsys, "protocol", "show", "--html", str(page), "--json")
+    assert code == 0 and json.loads(out.strip().splitlines()[-1])["html"] == str(page)
+    text = page.read_text(encoding="utf-8")
+    assert "G1-WEAPON" in text and "BAL-988-PILOT" in text and "HOMELESS-PLACE" in text
+    assert "Is anyone being hurt or threatened with harm right now?" in text
+    assert "<script src=" not in text and "<link " not in text  # nothing fetched from elsewhere

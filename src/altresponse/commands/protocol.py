@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -37,6 +38,53 @@ def _protocol_summary(proto: Any) -> dict[str, Any]:
     }
 
 
+def _routes(screens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for sc in screens or []:
+        for value, target in (sc.get("route") or {}).items():
+            out.append({"screen": sc["id"], "question": sc["question"], "answer": str(value),
+                        "pathway": target.get("pathway"), "reason": target.get("reason", "")})
+    return out
+
+
+def protocol_html(proto: Any) -> str:
+    """A self-contained page a call-taker or supervisor can read: questions, screens, rules, fallbacks."""
+    from altresponse.report.page import Section, paragraph, render_page
+    from altresponse.report.tables import html_table, records_table
+
+    summary = _protocol_summary(proto)
+    questions = html_table(
+        ["#", "id", "question", "help", "answers"],
+        [[i, q["id"], q["ask"], q["help"], " | ".join(q["values"])]
+         for i, q in enumerate(summary["questions"], 1)])
+    safety = records_table(_routes(list(proto.raw.get("safety_screens") or [])),
+                           ["screen", "question", "answer", "pathway", "reason"])
+    rules = html_table(
+        ["rule", "matches", "pathway", "responder", "reason"],
+        [[r["id"], "; ".join(f"{k}: {', '.join(v)}" for k, v in r["match"].items()) or "every call",
+          r["pathway"], r["responder"], r["reason"]] for r in summary["rules"]])
+    own = []
+    for r in proto.raw.get("rules") or []:
+        for row in _routes(list(r.get("screens") or [])):
+            own.append({"rule": r["id"], **row})
+    rule_screens = records_table(own, ["rule", "screen", "question", "answer", "pathway", "reason"])
+    fallbacks = html_table(["pathway", "falls back to"],
+                           [[k, " → ".join(v) or "—"] for k, v in summary["fallbacks"].items()])
+    sections = [
+        Section("Screening questions",
+                paragraph("Ask in this order: scene safety first. A question not asked counts as unknown.")
+                + questions),
+        Section("Safety screens (every alternative call)",
+                paragraph("The first listed answer that applies decides. Unknown always goes to a safer "
+                          "pathway.") + safety),
+        Section("Rules (first match wins)", rules),
+        Section("Rule-specific screens", rule_screens),
+        Section("Fallbacks when no provider can take the call", fallbacks),
+    ]
+    return render_page(f"{proto.title}", sections,
+                       meta={"version": proto.version, "content hash (sha256)": proto.content_hash})
+
+
 def _category_for(common_type: str) -> str:
     try:
         from altresponse.taxonomy import load_catalogue
@@ -66,13 +114,18 @@ def register(app: typer.Typer) -> None:
     @group.command("show")
     def show(
         protocol: str = typer.Option("baltimore", "--protocol", help="Protocol name or YAML path."),
+        html_out: Path = typer.Option(None, "--html", help="Also write the protocol as an HTML page."),
         json_out: bool = typer.Option(False, "--json", help="Print the protocol as JSON (last stdout line)."),
     ) -> None:
         """Print the protocol's version, questions in asking order, and rules in matching order."""
+        from altresponse.fsio import write_text_atomic
         from altresponse.protocol import load_protocol
 
         proto = load_protocol(protocol)
         summary = _protocol_summary(proto)
+        if html_out is not None:
+            write_text_atomic(html_out, protocol_html(proto))
+            summary = {**summary, "html": str(html_out)}
         typer.echo(f"{proto.title}\nversion {proto.version}\n\nQuestions (asked in this order):")
         for i, q in enumerate(proto.questions, 1):
             typer.echo(f"  {i:2d}. [{q.id}] {q.ask}  ({' | '.join(q.values)})")
