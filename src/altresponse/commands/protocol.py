@@ -38,12 +38,16 @@ def _protocol_summary(proto: Any) -> dict[str, Any]:
     }
 
 
-def _routes(screens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _routes(screens: list[dict[str, Any]], responders: dict[str, str]) -> list[dict[str, Any]]:
     out = []
     for sc in screens or []:
         for value, target in (sc.get("route") or {}).items():
+            pathway = str(target.get("pathway"))
+            proceed = pathway == "proceed"
+            responder = "" if proceed else target.get("responder") or responders.get(pathway, "")
             out.append({"screen": sc["id"], "question": sc["question"], "answer": str(value),
-                        "pathway": target.get("pathway"), "reason": target.get("reason", "")})
+                        "pathway": "(keep the rule's)" if proceed else pathway, "responder": responder,
+                        "reason": target.get("reason", "")})
     return out
 
 
@@ -57,17 +61,19 @@ def protocol_html(proto: Any) -> str:
         ["#", "id", "question", "help", "answers"],
         [[i, q["id"], q["ask"], q["help"], " | ".join(q["values"])]
          for i, q in enumerate(summary["questions"], 1)])
-    safety = records_table(_routes(list(proto.raw.get("safety_screens") or [])),
-                           ["screen", "question", "answer", "pathway", "reason"])
+    responders = dict(proto.responders)
+    safety = records_table(_routes(list(proto.raw.get("safety_screens") or []), responders),
+                           ["screen", "question", "answer", "pathway", "responder", "reason"])
     rules = html_table(
         ["rule", "matches", "pathway", "responder", "reason"],
         [[r["id"], "; ".join(f"{k}: {', '.join(v)}" for k, v in r["match"].items()) or "every call",
           r["pathway"], r["responder"], r["reason"]] for r in summary["rules"]])
     own = []
     for r in proto.raw.get("rules") or []:
-        for row in _routes(list(r.get("screens") or [])):
+        for row in _routes(list(r.get("screens") or []), responders):
             own.append({"rule": r["id"], **row})
-    rule_screens = records_table(own, ["rule", "screen", "question", "answer", "pathway", "reason"])
+    rule_screens = records_table(own, ["rule", "screen", "question", "answer", "pathway", "responder",
+                                       "reason"])
     fallbacks = html_table(["pathway", "falls back to"],
                            [[k, " → ".join(v) or "—"] for k, v in summary["fallbacks"].items()])
     sections = [
