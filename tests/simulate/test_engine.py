@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from altresponse.simulate.engine import WEEK_S, Demand, Fleet, SimParams, Team, interval_coverage, run_once
-from altresponse.simulate.erlang import erlang_c, mmc_mean_wait_s
+from altresponse.simulate.erlang import erlang_a, erlang_c, mmc_mean_wait_s
 from altresponse.simulate.metrics import Estimate
 
 NO_EXTRAS = SimParams(max_wait_s=math.inf, turnout_s=0, wrap_s=0, processing_s=0, backup_probability=0)
@@ -70,6 +70,30 @@ def test_mmc_waiting_matches_erlang_c_within_interval() -> None:
     assert est_w.contains(theory_w), (est_w, theory_w)
     # and the interval is tight enough to mean something
     assert est_p.hi - est_p.lo < 0.05
+
+
+def test_fallbacks_match_erlang_a_with_exponential_patience() -> None:
+    """M/M/c+M: an overloaded fleet (load 5 on 4 teams), callers falling back after exponential waits."""
+    lam, mean_s, c, patience = 10 / 3600, 30 * 60, 4, 20 * 60
+    horizon = 13 * WEEK_S
+    shares = []
+    for r in range(8):
+        rng = np.random.default_rng([11, r])
+        t = np.sort(rng.uniform(0, horizon, rng.poisson(lam * horizon)))
+        run = run_once(
+            _demand(t, horizon=horizon),
+            _fleet(c),
+            NO_EXTRAS,
+            rng.exponential(mean_s, len(t)),
+            np.zeros(len(t)),
+            np.zeros(len(t), bool),
+            patience_s=rng.exponential(patience, len(t)),
+        )
+        shares.append(float((~run.served).mean()))
+    est = Estimate.of(shares)
+    theory = erlang_a(c, lam, mean_s, patience).p_abandon
+    assert est.contains(theory), (est, theory)
+    assert 0.1 < theory < 0.4
 
 
 def test_too_few_teams_is_detectably_wrong() -> None:

@@ -179,8 +179,13 @@ def run_once(
     on_scene_s: np.ndarray,
     travel_draw_s: np.ndarray,
     backup: np.ndarray,
+    patience_s: np.ndarray | None = None,
 ) -> RunResult:
-    """One replication with the given per-call draws (on-scene, travel for calls without coordinates)."""
+    """One replication with the given per-call draws (on-scene, travel for calls without coordinates).
+
+    `patience_s` gives each call its own maximum wait (e.g. exponential, to compare with Erlang A);
+    by default every call waits at most `params.max_wait_s`.
+    """
     n = demand.n
     nz = max(fleet.n_zones, 1)
     n_types = len(demand.team_types)
@@ -209,7 +214,8 @@ def run_once(
     km_to_s = params.km_to_s
     turnout = params.turnout_s
     wrap = params.wrap_s
-    max_wait = params.max_wait_s
+    waits = np.full(n, params.max_wait_s) if patience_s is None else np.asarray(patience_s, float)
+    deadline = (demand.t + waits).tolist()
     from_base = params.dispatch_from_base
 
     n_teams = len(fleet.teams)
@@ -275,8 +281,8 @@ def run_once(
             q = queues[t_type[k]]
             while q:
                 _, ta, j = heappop(q)
-                if ta + max_wait < now:
-                    continue  # waited too long: fell back to police at ta + max_wait
+                if deadline[j] < now:
+                    continue  # waited too long: fell back to police at its deadline
                 if from_base:
                     x = cx[j]
                     tr = (tdraw[j] if x != x else hypot(base_x[k] - x, base_y[k] - cy[j]) * km_to_s) + turnout
