@@ -65,8 +65,14 @@ def _scope(con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig) -> Scope:
             name = "community_initiated"
             predicate = f"({predicate}) AND origin = 'community_initiated'"
         else:
+            # Approximate community-initiated calls by leaving out officer-initiated call types
+            # (business checks, directed patrol, traffic stops ...) and calls marked officer-initiated.
+            name = "not_officer_initiated"
+            predicate = (f"({predicate}) AND category <> 'officer_initiated_proactive' "
+                         "AND origin <> 'officer_initiated'")
             note = ("No call is marked community-initiated (the source does not say who started a call), "
-                    "so scenarios cover all calls.")
+                    "so scenarios cover calls outside officer-initiated call types, an approximation of "
+                    "community-initiated calls.")
     if cfg.police_agencies:
         agencies = ", ".join(cfg.police_agencies)
         note = (note + " " if note else "") + f"Scenarios and officer time cover agencies {agencies} only."
