@@ -163,3 +163,17 @@ def test_poisson_demand_model_agrees_with_replay(tmp_path: Path, profile: Profil
     a, b = replay["reached_within_target_share"], poisson["reached_within_target_share"]
     assert abs(a["mean"] - b["mean"]) < 0.05, (a, b)
     assert abs(replay["calls"] - poisson["calls"]) < 0.1 * replay["calls"]
+
+
+def test_without_coordinates_or_times_published_defaults_are_used(tmp_path: Path, profile: Profile) -> None:
+    src = _classified(tmp_path / "c.parquet", rows=1500, weeks=3)
+    table = pq.read_table(src)
+    nan = pa.array(np.full(table.num_rows, np.nan))
+    table = table.set_column(table.column_names.index("latitude"), "latitude", nan)
+    table = table.set_column(table.column_names.index("longitude"), "longitude", nan)
+    pq.write_table(table, src)
+    result = run_staffing(src, tmp_path / "out", profile)
+    assert result["assumptions"][0][2].startswith("published program figures")
+    assert "one zone" in next(a for a in result["assumptions"] if a[0].startswith("zones"))[2]
+    # travel drawn from the published default (mean 11 min) plus turnout and processing
+    assert 8 < result["simulation"]["response_p50_min"]["mean"] < 20
