@@ -280,7 +280,7 @@ def run_once(
             # team k is free and on shift: take the most urgent call still waiting, else join the pool
             q = queues[t_type[k]]
             while q:
-                _, ta, j = heappop(q)
+                _, _, j = heappop(q)
                 if deadline[j] < now:
                     continue  # waited too long: fell back to police at its deadline
                 if from_base:
