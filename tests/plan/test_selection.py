@@ -46,6 +46,9 @@ def test_risk_gate_and_pilot_are_never_recommended():
     assert [x.type_id for x in r.recommended()] == ["ok"]
     assert "tolerance" in r.row("risky").reason
     assert r.row("pilot").reason == "already in the pilot"
+    # only types that could be chosen count toward "in the top k"
+    assert r.row("pilot").top_k_share == 0.0 and r.row("risky").top_k_share == 0.0
+    assert r.row("ok").top_k_share == 1.0
 
 
 def test_sensitivity_tracks_weight_uncertainty():

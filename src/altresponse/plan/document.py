@@ -442,10 +442,10 @@ class _Doc:
             "from a "
             "Dirichlet distribution centred on them (concentration "
             f"{p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
-            "with each type's risk drawn within its interval; the table shows how often each type stays in "
-            "the "
-            f"top {p.put('top_k', rk.top_k, 'profile:plan')} and the range of ranks it takes (fifth to "
-            "ninety-fifth percentile). "
+            "with each type's risk drawn within its interval. The table shows how often each type would be "
+            f"among the {p.put('top_k', rk.top_k, 'profile:plan')} chosen (only types that can be chosen "
+            "count: not the pilot, not police, EMS or fire, within the risk tolerance) and the range of "
+            "ranks it takes among all candidates (fifth to ninety-fifth percentile). "
             "A type whose risk upper bound exceeds "
             f"{p.put('max_risk', ctx.cfg.max_risk, 'profile:plan', fmt=fmt_pct)} "
             "is not recommended, however it scores."
@@ -474,7 +474,8 @@ class _Doc:
                 *[p.put(f"crit.{r.type_id}.{c}", r.criterion_scores[c], "model:ranking", fmt=fmt_num(2))
                   for c in CRITERIA],
             ])
-        out += _table(["Rank", "Type", "Score", "In top k", "Rank range", "Decision"], rows, num=(0, 2, 3, 4),
+        out += _table(["Rank", "Type", "Score", "Chosen in draws", "Rank range", "Decision"], rows,
+                      num=(0, 2, 3, 4),
                       caption="Ranking and its sensitivity")
         out += _table(["Type", "Volume", "Officer time", "Low risk", "Precedent", "Readiness", "Equity"],
                       crows, num=(1, 2, 3, 4, 5, 6),

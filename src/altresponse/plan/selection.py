@@ -175,6 +175,13 @@ def rank_candidates(
     alpha = np.maximum(wv * concentration, 1e-3)
     wdraws = rng.dirichlet(alpha, size=draws)
     rdraws = _risk_draws(cands, rng, draws)
+    # "in the top k" counts only types that could be recommended (not pilot, not police/EMS/fire,
+    # within the risk tolerance), so the share answers "how often would this type be chosen?"
+    selectable = np.array([
+        not c.in_pilot and c.pathway not in exclude_pathways
+        and not (max_risk is not None and c.risk_hi is not None and c.risk_hi > max_risk)
+        for c in cands
+    ])
     in_top = np.zeros(len(cands))
     rank_draws = np.empty((draws, len(cands)), dtype=int)
     risk_col = CRITERIA.index("risk")
@@ -183,7 +190,9 @@ def rank_candidates(
         m[:, risk_col] = criterion_matrix(cands, risk_values=rdraws[d])[:, risk_col]
         r = _ranks(m @ wdraws[d])
         rank_draws[d] = r
-        in_top += r <= top_k
+        if selectable.any():
+            sel_scores = np.where(selectable, m @ wdraws[d], -np.inf)
+            in_top += selectable & (_ranks(sel_scores) <= top_k)
 
     missing = tuple(
         name for name, attr in zip(CRITERIA, ("annual_calls", "officer_hours", "risk", "peer_programs",
