@@ -1203,8 +1203,8 @@ def _gantt(tasks: Sequence[Any]) -> str:
             yd, td = by_id[d]
             ax.plot([td.finish, t.start], [yd, n - 1 - i], color="#b0b7c0", linewidth=0.5, zorder=0)
     ax.set_yticks(range(n), [t.name for t in reversed(tasks)], fontsize=7)
-    # browsers may set the labels a little wider than matplotlib measures them: keep a margin on the left
-    ax.text(-0.75, 0.5, ".", transform=ax.transAxes, alpha=0.0)
+    # room for the task names inside the figure, so no renderer has to fit them from outside it
+    fig.subplots_adjust(left=0.42, right=0.97, top=0.98, bottom=0.08)
     ax.set_xlabel("months from start")
     ax.grid(axis="x", color="#e5e8ec", linewidth=0.6)
     ax.set_axisbelow(True)
