@@ -137,7 +137,8 @@ def run_load(base: str, headers: dict[str, str], rate: float, seconds: float, wo
     }
 
 
-def serve_ours(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
+def serve_ours(db_url: str, log: Path,
+               workers: int = 1) -> tuple[subprocess.Popen[bytes], str, dict[str, str]]:
     from altresponse.ops import open_store
     from altresponse.ops import repository as repo
 
@@ -147,7 +148,8 @@ def serve_ours(db_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str, di
     port = free_port()
     env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET}
     proc = subprocess.Popen([sys.executable, "-m", "altresponse.cli", "serve", "--db", db_url, "--port",
-                             str(port), "--log-level", "warning"], env=env, stdout=log.open("ab"),
+                             str(port), "--log-level", "warning", "--workers", str(workers)], env=env,
+                            stdout=log.open("ab"),
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     wait_up(base, proc)
@@ -169,9 +171,11 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=200.0)
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--workers", type=int, default=1, help="server worker processes for ours (bare: 1)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="triage-load-"))
     results: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds, "cpus": os.cpu_count(),
+                               "workers": args.workers,
                                "load_avg_before": os.getloadavg()}
 
     bare_port = free_port()
@@ -197,7 +201,7 @@ def main() -> None:
             print(f"postgres skipped: {exc}", flush=True)
     try:
         for name, url in backends:
-            proc, base, headers = serve_ours(url, tmp / f"{name}.log")
+            proc, base, headers = serve_ours(url, tmp / f"{name}.log", args.workers)
             try:
                 results[name] = run_load(base, headers, args.rate, args.seconds)
             finally:

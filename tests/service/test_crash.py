@@ -28,11 +28,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(db_url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET}
     proc = subprocess.Popen(
         [sys.executable, "-m", "altresponse.cli", "serve", "--db", db_url, "--port", str(port),
-         "--log-level", "warning"],
+         "--log-level", "warning", "--workers", str(workers)],
         env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 90  # generous: a loaded CI machine imports slowly
@@ -128,3 +128,42 @@ def test_acknowledged_referrals_survive_sigkill(kind: str, tmp_path: Path,
         store.dispose()
         assert report.ok, report.as_dict()  # a crash leaves the chain whole
         assert report.rows >= 1 + 1 + len(acknowledged)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_worker_processes_keep_one_linear_audit_chain(kind: str, tmp_path: Path,
+                                                          request: pytest.FixtureRequest) -> None:
+    with fresh_db(kind, tmp_path, request) as db_url:
+        store = open_store(db_url)
+        repo.create_user(store, "ct", PASSWORD, "call_taker")
+        store.dispose()
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = start_server(db_url, port, tmp_path / "server.log", workers=2)
+        try:
+            token = httpx.post(f"{base}/auth/token", data={"username": "ct", "password": PASSWORD}).json()
+            h = {"Authorization": f"Bearer {token['access_token']}"}
+            statuses: list[int] = []
+
+            def writer(k: int) -> None:
+                with httpx.Client(base_url=base, headers=h, timeout=30) as client:
+                    for i in range(40):
+                        body = {"call_ref": f"W{k}-{i}", "common_type": "welfare_check", "answers": {}}
+                        r = client.post("/triage", json=body)
+                        statuses.append(r.status_code)
+
+            threads = [threading.Thread(target=writer, args=(k,)) for k in range(6)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+        assert statuses.count(201) == 240, sorted(set(statuses))
+        store = open_store(db_url, run_migrations=False)
+        with store.read() as s:
+            report = verify_audit(s)
+        store.dispose()
+        assert report.ok and report.rows == 1 + 240, report.as_dict()

@@ -16,19 +16,33 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8000, help="Port to listen on."),
         db: str = typer.Option(None, "--db", help="Database URL; default ALTRESPONSE_DB_URL (SQLite file)."),
         log_level: str = typer.Option("info", help="Log level (the log never holds caller details)."),
+        workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each a full app; the audit "
+                                    "chain stays linear across them)."),
     ) -> None:
         """Serve the API, the call-taker screen (/ui/call-taker) and the provider screen (/ui/provider).
 
         The database is migrated on start. OpenAPI document at /openapi.json, docs at /docs.
         """
+        import os
+
         import uvicorn
 
+        from altresponse.ops import make_engine, migrate
         from altresponse.service import create_app
 
         logging.getLogger("altresponse").setLevel(log_level.upper())
         settings = Settings(db_url=db) if db else Settings()
-        application = create_app(settings)
-        dialect = application.state.store.dialect
-        typer.echo(f"altresponse serving on http://{host}:{port} (database {dialect})")
+        engine = make_engine(settings.db_url)
+        revision = migrate(engine)  # once, before any worker starts
+        dialect = engine.dialect.name
+        engine.dispose()
+        typer.echo(f"altresponse serving on http://{host}:{port} (database {dialect} at {revision}, "
+                   f"{workers} worker{'s' if workers > 1 else ''})")
         # uvicorn's access log prints full URLs; ours logs route templates only.
-        uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
+        if workers == 1:
+            application = create_app(settings, run_migrations=False)
+            uvicorn.run(application, host=host, port=port, log_level=log_level, access_log=False)
+            return
+        os.environ["ALTRESPONSE_DB_URL"] = settings.db_url  # the workers read their settings from here
+        uvicorn.run("altresponse.service.app:app_from_environment", factory=True, workers=workers, host=host,
+                    port=port, log_level=log_level, access_log=False)

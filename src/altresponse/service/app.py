@@ -28,12 +28,13 @@ def _route_template(request: Request) -> str:
     return getattr(route, "path", None) or "<unmatched>"
 
 
-def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, store: Store | None = None, *,
+               run_migrations: bool = True) -> FastAPI:
     """Build the service. Caller details never reach the logs: requests are logged by route template
     (e.g. /referrals/{referral_id}/accept), status and time only — no bodies, no query strings."""
     settings = settings or Settings()
     own_store = store is None
-    store = store or open_store(settings.db_url)
+    store = store or open_store(settings.db_url, run_migrations=run_migrations)
     profile = load_profile(settings.profile)
     if settings.secret_key == DEFAULT_SECRET:
         log.warning("ALTRESPONSE_SECRET_KEY is the built-in default: set a secret before production use")
@@ -78,3 +79,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     app.include_router(pages.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """App factory for multi-process serving: settings from ALTRESPONSE_* variables; the database must
+    already be migrated (`altresponse serve` migrates once before starting its workers)."""
+    return create_app(Settings(), run_migrations=False)
