@@ -85,6 +85,7 @@ class PlanContext:
     monitoring: list[dict[str, Any]]
     assumptions: StaffingAssumptions
     cost_sources: dict[str, str]
+    cost_ranges: dict[str, tuple[float, float, float]]
     generated_utc: str
     notes: list[str] = field(default_factory=list)
 
@@ -300,6 +301,7 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     )
     costs = CostParameters.from_profile(profile.section("costs"))
     cost_sources = {name: rng.source for name, rng in costs.roles.items()}
+    cost_ranges = {name: (rng.low, rng.mode, rng.high) for name, rng in costs.roles.items()}
     for name in (
         "benefits_loading",
         "vehicle_cost_per_year",
@@ -310,6 +312,8 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         "training_per_new_fte",
     ):
         cost_sources[name] = getattr(costs, name).source
+        rng = getattr(costs, name)
+        cost_ranges[name] = (rng.low, rng.mode, rng.high)
 
     team_of = {t: TEAM_OF_PATHWAY.get(p) for t, p in pathway_of.items()}
     phases: list[Phase] = []
@@ -366,6 +370,7 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         monitoring=monitoring,
         assumptions=assumptions,
         cost_sources=cost_sources,
+        cost_ranges=cost_ranges,
         generated_utc=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         notes=notes,
     )

@@ -1028,6 +1028,20 @@ class _Doc:
             caption="Monitoring plan",
         )
 
+    def cost_range(self, name: str) -> str:
+        """A cost input's triangular range: low to high, most likely value in brackets."""
+        rng = self.ctx.cost_ranges.get(name)
+        if rng is None:
+            return ""
+        low, mode, high = rng
+        share = name.endswith("_share")
+        fmt = fmt_pct if share else (fmt_num(2) if name == "benefits_loading" else
+                                     fmt_count if name == "productive_hours_per_fte" else fmt_usd)
+        put = self.p.put
+        return (put(f"cost.{name}.low", low, "profile:costs", fmt=fmt) + "–"
+                + put(f"cost.{name}.high", high, "profile:costs", fmt=fmt)
+                + " (most likely " + put(f"cost.{name}.mode", mode, "profile:costs", fmt=fmt) + ")")
+
     def methods(self) -> str:
         ctx, p = self.ctx, self.p
         rows = []
@@ -1093,7 +1107,7 @@ class _Doc:
             arows.append(
                 [
                     _e(f"Cost input: {k.replace('_', ' ')}"),
-                    "range in the staffing model",
+                    self.cost_range(k),
                     cited(src, "profile:costs"),
                 ]
             )
