@@ -173,7 +173,12 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     local: LocalData | None = None
     classified = analysis_dir / "classified.parquet" if analysis_dir else None
     if classified is not None and classified.exists():
-        local = read_classified(classified, time_zone=profile.time_zone, underserved=underserved)
+        # the same outcomes count as "needed police" as in the landscape analysis
+        serious = tuple(
+            profile.section("analysis").get("serious_dispositions") or ("arrest", "report", "citation")
+        )
+        local = read_classified(classified, time_zone=profile.time_zone, underserved=underserved,
+                                serious_classes=serious)
         local.underserved_rule = underserved_rule if local.underserved else ""
         if local.area_level == "csa" and underserved and not local.underserved:
             notes.append(

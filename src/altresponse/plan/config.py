@@ -140,11 +140,20 @@ DEFAULT_GATES: dict[str, list[dict[str, Any]]] = {
         {"metric": "safety_incidents", "op": "<=", "threshold": 0,
          "source": "assumption: zero tolerance; Albuquerque reported none in its first year"},
     ],
+    "phase2_entry": [
+        {"metric": "previous_phase_exit_met", "op": ">=", "threshold": 1,
+         "source": "assumption: every exit criterion of the previous phase met at its review"},
+        {"metric": "call_takers_trained_share", "op": ">=", "threshold": 0.9, "source": "as phase 1"},
+    ],
     "phase2_exit": [
         {"metric": "reach", "op": ">=", "threshold": 0.65,
          "source": "peer:nyc_bheard.reach_share"},
         {"metric": "backup_rate", "op": "<=", "threshold": 0.05, "source": "as phase 1"},
         {"metric": "response_time_p50", "op": "<=", "threshold": 20, "source": "as phase 1"},
+    ],
+    "phase3_entry": [
+        {"metric": "previous_phase_exit_met", "op": ">=", "threshold": 1, "source": "as phase 2"},
+        {"metric": "call_takers_trained_share", "op": ">=", "threshold": 0.9, "source": "as phase 1"},
     ],
     "phase3_exit": [
         {"metric": "reach", "op": ">=", "threshold": 0.8,

@@ -68,7 +68,8 @@ def _has_values(con: duckdb.DuckDBPyConnection, col: str) -> bool:
     return bool(row and row[0])
 
 
-def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] | None = None) -> LocalData:
+def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] | None = None,
+                    serious_classes: tuple[str, ...] = SERIOUS_CLASSES) -> LocalData:
     """Per-type statistics and demand matrices from a classified calls Parquet."""
     path = Path(path)
     if not path.exists():
@@ -102,7 +103,7 @@ def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] |
         busy = "unit_busy_s" in cols and _has_values(con, "unit_busy_s")
         busy_sql = ("sum(unit_busy_s) / 3600.0, avg(unit_busy_s) / 3600.0, median(unit_busy_s) / 3600.0,"
                     " count(unit_busy_s)") if busy else "NULL, NULL, NULL, 0"
-        params: list[Any] = [list(SERIOUS_CLASSES)]
+        params: list[Any] = [list(serious_classes)]
         if under_expr != "false":
             params.append(under_list)
         stats = con.execute(f"""
