@@ -93,7 +93,7 @@ def _suppress_or(prov: Provenance, key: str, value: float, source: str) -> str:
 
 
 class _Doc:
-    """Builds the sections; holds the registry so every helper can register figures."""
+    """Builds the sections; holds the registry so every section can register its figures."""
 
     def __init__(self, ctx: PlanContext, compare: dict[str, Any] | None) -> None:
         self.ctx = ctx
@@ -139,7 +139,7 @@ class _Doc:
                         key, "cited", f"{prog.name} ({prog.city}): {f.label}", f.source, f.year, f.unverified
                     )
 
-    # -- figure helpers -------------------------------------------------------------------------
+    # -- figure rendering -------------------------------------------------------------------------
     def peer(self, program: str, key: str) -> str:
         prog = self.ctx.peers.by_id(program)
         f = prog.latest(key)
