@@ -116,3 +116,12 @@ def test_synthetic_column_marks_rows(tmp_path: Path) -> None:
     ingest([write_csv(tmp_path / "s.csv", rows, header=header)], "baltimore", tmp_path / "s.parquet")
     flags = {r["call_id"]: r["is_synthetic"] for r in read_rows(tmp_path / "s.parquet")}
     assert flags == {"S1": True, "S2": False}
+
+
+def test_duckdb_gets_two_thirds_of_the_memory_budget() -> None:
+    from altresponse.sources.ingest import duckdb_share
+
+    assert duckdb_share("1500MB") == "1000MB"
+    assert duckdb_share("3GB") == "2000MB"
+    assert duckdb_share("1GiB") == "715MB"
+    assert duckdb_share("80%") == "80%"  # a form we do not parse is passed to DuckDB unchanged
