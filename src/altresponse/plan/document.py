@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from altresponse.plan.build import PlanContext
 
 SMALL_CELL = 10
+AREA_WORDS = {
+    "csa": "Community Statistical Areas", "neighborhood": "neighborhoods", "district": "police districts",
+}
 PATHWAY_LABELS = {
     "behavioral_health_team": "behavioral-health team",
     "community_responder": "community responder",
@@ -219,7 +222,7 @@ class _Doc:
                     f"{p.put('last_day', loc.last_day, 'model:local')}"
                     f"{' (synthetic)' if loc.synthetic else ''}; counts below are scaled to a year. Areas "
                     "are "
-                    f"{_e(loc.area_level or 'not recorded')}."
+                    f"{_e(AREA_WORDS.get(loc.area_level or '', 'not recorded in the calls'))}."
                     + (
                         f" The most underserved areas are the {_e_digits(loc.underserved_rule)}."
                         if loc.underserved_rule
@@ -287,7 +290,7 @@ class _Doc:
                 )
             )
             parts.append(
-                _p(
+                "" if not ctx.risk else _p(
                     "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime "
                     "report or a "
                     "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the "
