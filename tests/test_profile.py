@@ -16,5 +16,5 @@ def test_builtin_baltimore_profile() -> None:
 def test_profile_missing_field_names_file(tmp_path: Path) -> None:
     bad = tmp_path / "city.yaml"
     bad.write_text("city: x\n")
-    with pytest.raises(BadInput, match="city.yaml"):
+    with pytest.raises(BadInput, match=r"city\.yaml"):
         load_profile(bad)

@@ -8,7 +8,7 @@ def test_data_dictionary_is_current() -> None:
 
 
 def test_every_table_has_unique_column_names() -> None:
-    for table in schema.ALL_TABLES + (schema.CLASSIFIED_CALLS,):
+    for table in (*schema.ALL_TABLES, schema.CLASSIFIED_CALLS):
         assert len(table.names) == len(set(table.names)), table.name
 
 

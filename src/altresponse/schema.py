@@ -141,46 +141,97 @@ CALLS = Table(
     primary_key=("agency", "call_id"),
     columns=(
         Column("call_id", STR, "Call or incident number as the agency issued it.", nullable=False),
-        Column("agency", STR, "Agency or centre that owns the call (profile `agency`, or the source's agency column).",
-               nullable=False),
-        Column("source_system", STR, "Adapter that produced the row (baltimore, decc, sfpd, eido, generic:<map>).",
-               nullable=False),
+        Column(
+            "agency",
+            STR,
+            "Agency or centre that owns the call (profile `agency`, or the source's agency column).",
+            nullable=False,
+        ),
+        Column(
+            "source_system",
+            STR,
+            "Adapter that produced the row (baltimore, decc, sfpd, eido, generic:<map>).",
+            nullable=False,
+        ),
         Column("source_file", STR, "Base name of the input file the row came from.", nullable=False),
-        Column("source_line", pa.int64(), "Physical line (CSV, 1 = header) or record index (JSON) of the row.",
-               nullable=False),
+        Column(
+            "source_line",
+            pa.int64(),
+            "Physical line (CSV, 1 = header) or record index (JSON) of the row.",
+            nullable=False,
+        ),
         Column("received_utc", UTC_TS, "When the call was received (call start), in UTC.", nullable=False),
-        Column("time_zone", STR, "IANA time zone of the agency, used to read local times (e.g. America/New_York).",
-               nullable=False),
-        Column("local_call_type", STR, "Call type, nature or problem code exactly as the source gave it (trimmed).",
-               nullable=False),
+        Column(
+            "time_zone",
+            STR,
+            "IANA time zone of the agency, used to read local times (e.g. America/New_York).",
+            nullable=False,
+        ),
+        Column(
+            "local_call_type",
+            STR,
+            "Call type, nature or problem code exactly as the source gave it (trimmed).",
+            nullable=False,
+        ),
         Column("priority_raw", STR, "Priority as the source gave it."),
-        Column("priority_class", STR, "Priority normalized to a common scale.", nullable=False,
-               allowed=PRIORITY_CLASSES),
+        Column(
+            "priority_class",
+            STR,
+            "Priority normalized to a common scale.",
+            nullable=False,
+            allowed=PRIORITY_CLASSES,
+        ),
         Column("origin", STR, "Who started the call.", nullable=False, allowed=ORIGINS),
         Column("disposition_raw", STR, "Disposition or clearance code as the source gave it."),
-        Column("disposition_class", STR, "Disposition normalized to a common set of outcomes.", nullable=False,
-               allowed=DISPOSITION_CLASSES),
-        *(Column(name, UTC_TS, f"Time the {meaning}, in UTC, where the source has it.") for name, meaning in
-          _TIME_POINTS),
+        Column(
+            "disposition_class",
+            STR,
+            "Disposition normalized to a common set of outcomes.",
+            nullable=False,
+            allowed=DISPOSITION_CLASSES,
+        ),
+        *(
+            Column(name, UTC_TS, f"Time the {meaning}, in UTC, where the source has it.")
+            for name, meaning in _TIME_POINTS
+        ),
         Column("dispatch_delay_s", F64, "Seconds from received to first dispatch.", unit="s"),
         Column("travel_s", F64, "Seconds from en route to arrival.", unit="s"),
         Column("response_s", F64, "Seconds from received to first arrival.", unit="s"),
         Column("on_scene_s", F64, "Seconds from arrival to first unit cleared.", unit="s"),
-        Column("unit_busy_s", F64, "Seconds from dispatch to first unit cleared: the time a unit was committed.",
-               unit="s"),
+        Column(
+            "unit_busy_s",
+            F64,
+            "Seconds from dispatch to first unit cleared: the time a unit was committed.",
+            unit="s",
+        ),
         Column("total_s", F64, "Seconds from received to incident close.", unit="s"),
         Column("block_address", STR, "Block-level address (never a house number)."),
-        Column("latitude", F64, "WGS84 latitude; null when missing or outside the agency's area.", unit="degrees"),
-        Column("longitude", F64, "WGS84 longitude; null when missing or outside the agency's area.", unit="degrees"),
+        Column(
+            "latitude", F64, "WGS84 latitude; null when missing or outside the agency's area.", unit="degrees"
+        ),
+        Column(
+            "longitude",
+            F64,
+            "WGS84 longitude; null when missing or outside the agency's area.",
+            unit="degrees",
+        ),
         Column("district", STR, "Police district or equivalent patrol area."),
         Column("neighborhood", STR, "Neighborhood name."),
         Column("csa", STR, "Community Statistical Area (Baltimore) or equivalent planning area."),
         Column("census_tract", STR, "Census tract (GEOID or tract number as given)."),
         Column("zip_code", STR, "Postal code."),
-        Column("is_synthetic", pa.bool_(), "True for rows made by the synthetic generator, never real calls.",
-               nullable=False),
-        Column("quality_flags", STR, "Semicolon-separated data-quality notes kept with the row.",
-               allowed=QUALITY_FLAGS),
+        Column(
+            "is_synthetic",
+            pa.bool_(),
+            "True for rows made by the synthetic generator, never real calls.",
+            nullable=False,
+        ),
+        Column(
+            "quality_flags",
+            STR,
+            "Semicolon-separated data-quality notes kept with the row.",
+            allowed=QUALITY_FLAGS,
+        ),
     ),
 )
 
@@ -193,10 +244,18 @@ REJECTS = Table(
     primary_key=("source_file", "source_line"),
     columns=(
         Column("source_file", STR, "Base name of the input file.", nullable=False),
-        Column("source_line", pa.int64(), "Physical line (CSV) or record index (JSON) of the record.",
-               nullable=False),
-        Column("reason", STR, "Short machine-readable reason (e.g. missing_call_type, bad_timestamp).",
-               nullable=False),
+        Column(
+            "source_line",
+            pa.int64(),
+            "Physical line (CSV) or record index (JSON) of the record.",
+            nullable=False,
+        ),
+        Column(
+            "reason",
+            STR,
+            "Short machine-readable reason (e.g. missing_call_type, bad_timestamp).",
+            nullable=False,
+        ),
         Column("detail", STR, "What was found and what was expected."),
         Column("raw", STR, "The record's raw text, as read."),
     ),
@@ -209,11 +268,22 @@ CLASSIFICATION = Table(
         "its category, and the protocol's pathway with the rule ids and reasons that chose it."
     ),
     columns=(
-        Column("common_type", STR, "Common incident type id from the taxonomy (`unmapped` when the crosswalk "
-               "has no entry).", nullable=False),
-        Column("category", STR, "Category of the common type.", nullable=False, allowed=(*CATEGORIES, "unmapped")),
-        Column("pathway", STR, "Pathway the protocol chose for the historical call.", nullable=False,
-               allowed=PATHWAYS),
+        Column(
+            "common_type",
+            STR,
+            "Common incident type id from the taxonomy (`unmapped` when the crosswalk has no entry).",
+            nullable=False,
+        ),
+        Column(
+            "category", STR, "Category of the common type.", nullable=False, allowed=(*CATEGORIES, "unmapped")
+        ),
+        Column(
+            "pathway",
+            STR,
+            "Pathway the protocol chose for the historical call.",
+            nullable=False,
+            allowed=PATHWAYS,
+        ),
         Column("responder", STR, "Responder type the protocol named."),
         Column("rule_ids", STR, "Semicolon-separated ids of the protocol rules that fired."),
         Column("reasons", STR, "Semicolon-separated human-readable reasons."),
@@ -248,8 +318,7 @@ def data_dictionary_markdown() -> str:
         for c in table.columns:
             values = ", ".join(f"`{v}`" for v in c.allowed) if c.allowed else ""
             unit = f" ({c.unit})" if c.unit else ""
-            lines.append(
-                f"| `{c.name}` | {c.duckdb_type} | {'no' if c.nullable else 'yes'} | {c.description}{unit} | {values} |"
-            )
+            required = "no" if c.nullable else "yes"
+            lines.append(f"| `{c.name}` | {c.duckdb_type} | {required} | {c.description}{unit} | {values} |")
         lines.append("")
     return "\n".join(lines)

@@ -96,8 +96,14 @@ def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, 
     return summary
 
 
-def _index_page(outputs: dict[str, str], ingest_summary: dict[str, Any], timings: dict[str, float], *,
-                rows: int, seed: int) -> str:
+def _index_page(
+    outputs: dict[str, str],
+    ingest_summary: dict[str, Any],
+    timings: dict[str, float],
+    *,
+    rows: int,
+    seed: int,
+) -> str:
     def link(key: str, label: str) -> str:
         rel = Path(outputs[key]).relative_to(Path(outputs["calls"]).parent)
         return f'<li><a href="{html.escape(str(rel))}">{html.escape(label)}</a></li>'
