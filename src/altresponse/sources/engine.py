@@ -1,9 +1,10 @@
 """The mapping-driven CSV engine: a column map plus DuckDB turn any CAD export into canonical calls.
 
 Rows never become Python objects. DuckDB reads every field as text (structural CSV errors go to its
-rejects table), one SQL statement per file parses, maps codes and converts times, and the rows land
-in a `staged` table with their file order (`rid`) and, for rows that cannot become calls, a reject
-reason. `ingest.py` then de-duplicates, sorts and writes.
+rejects table), one parallel SQL statement per file parses, maps codes and converts times, and the
+rows land in the `staged_rows` table in file order (the `staged` view adds each row's position in its
+file, `rid`) with, for rows that cannot become calls, a reject reason. `ingest.py` then
+de-duplicates, sorts and writes.
 
 Line numbers: DuckDB numbers rejected records, not good ones, so each good row's record number is
 rebuilt from its position and the rejected records before it. When a quoted field spans lines, a
@@ -205,7 +206,15 @@ def _read_csv_sql(path: Path, header: list[str], cmap: ColumnMap, rejects: str |
 def create_staged(con: duckdb.DuckDBPyConnection, canonical_ddl: str) -> None:
     """The table every file is staged into, and the side tables used to number lines."""
     extra = ", ".join(f"{n} {t}" for n, t in STAGED_EXTRA)
-    con.execute(f"CREATE TABLE staged ({canonical_ddl}, {extra})")
+    con.execute(f"CREATE TABLE staged_rows ({canonical_ddl}, {extra})")
+    # A record's position in its file is its row's position in the table less the rows staged before
+    # the file: inserts keep file order (preserve_insertion_order), so no row_number() window is
+    # needed, and the CSV read runs on every thread instead of one.
+    con.execute("SET VARIABLE file_base = []::BIGINT[]")
+    con.execute(
+        "CREATE VIEW staged AS SELECT * REPLACE "
+        "(rowid - list_element(getvariable('file_base'), file_idx + 1) AS rid) FROM staged_rows"
+    )
     con.execute("CREATE TABLE gaps (file_idx INTEGER, g BIGINT, cnt BIGINT)")
     con.execute("CREATE TABLE linefix (file_idx INTEGER, rid BIGINT, line BIGINT)")
     con.execute("CREATE TABLE transcoded (file_idx INTEGER, line BIGINT)")
@@ -213,6 +222,13 @@ def create_staged(con: duckdb.DuckDBPyConnection, canonical_ddl: str) -> None:
         "CREATE TABLE csv_rejects (file_idx INTEGER, source_file VARCHAR, source_line BIGINT, "
         "reason VARCHAR, detail VARCHAR, raw VARCHAR)"
     )
+
+
+def start_file(con: duckdb.DuckDBPyConnection, file_idx: int) -> None:
+    """Remember where file `file_idx` starts in `staged_rows` (files are staged in order, once each)."""
+    row = con.execute("SELECT count(*), len(getvariable('file_base')) FROM staged_rows").fetchone()
+    assert row is not None and row[1] == file_idx, "files must be staged in order"
+    con.execute(f"SET VARIABLE file_base = list_append(getvariable('file_base'), {int(row[0])}::BIGINT)")
 
 
 def stage_csv(
@@ -288,8 +304,7 @@ def stage_csv(
     zone_local = {name: f[name].zone == "local" for name in times}
 
     # Step 1 (p): parse text; one row per good CSV record, in file order.
-    p_cols = ["row_number() OVER () - 1 AS rid"]
-    p_cols += [f"{expr} AS {ident(name)}" for name, expr in sel.items()]
+    p_cols = [f"{expr} AS {ident(name)}" for name, expr in sel.items()]
     p_cols += [f"{e} AS unk_{n}" for n, e in unk.items()]
     p_cols += [f"{lat_e} AS lat0", f"{lon_e} AS lon0"]
     for name, parts in times.items():
@@ -413,7 +428,7 @@ def stage_csv(
     ordered = [f"{out[n]} AS {ident(n)}" for n in canonical_names]
     extras = [
         f"{file_idx} AS file_idx",
-        "rid",
+        "CAST(NULL AS BIGINT) AS rid",  # the `staged` view derives it from the row's position
         f"{reason} AS reason",
         f"{detail} AS detail",
         f"CASE WHEN ({reason}) IS NOT NULL THEN {_raw_record(header, cmap.delimiter)} END AS raw",
@@ -426,7 +441,8 @@ def stage_csv(
     _set_year_variables(con, tzv, slots)
     pz = f"SELECT p.*{''.join(', ' + e for e in lookups)} FROM (SELECT {', '.join(p_cols)} FROM {source}) p"
     q = f"SELECT {', '.join(q_cols)} FROM ({pz}) pz"
-    sql = f"INSERT INTO staged SELECT {', '.join(ordered + extras)} FROM ({q}) q"
+    sql = f"INSERT INTO staged_rows SELECT {', '.join(ordered + extras)} FROM ({q}) q"
+    start_file(con, file_idx)
     con.execute(sql)
 
     rows_read = _scalar(con, f"SELECT count(*) FROM staged WHERE file_idx = {file_idx}")

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from altresponse import schema
@@ -24,7 +25,7 @@ from altresponse.errors import BadInput
 from altresponse.fsio import atomic_path
 from altresponse.profile import Profile, load_profile
 from altresponse.settings import get_settings
-from altresponse.sources.engine import STAGED_EXTRA, create_staged, lit, stage_csv
+from altresponse.sources.engine import STAGED_EXTRA, create_staged, lit, stage_csv, start_file
 from altresponse.sources.mapping import choose_map, load_map
 from altresponse.sources.textcheck import inspect_file, transcode_to_utf8
 
@@ -221,7 +222,8 @@ def _stage_eido(con: duckdb.DuckDBPyConnection, path: Path, idx: int, prof: Prof
         {"file_idx": str(idx), "rid": "row_number() OVER () - 1"}.get(n, f"CAST(NULL AS {t})")
         for n, t in STAGED_EXTRA
     )
-    con.execute(f"INSERT INTO staged SELECT *, {extras} FROM eido_calls")
+    start_file(con, idx)
+    con.execute(f"INSERT INTO staged_rows SELECT *, {extras} FROM eido_calls")
     con.unregister("eido_calls")
     if rejected is not None and rejected.num_rows:
         con.register("eido_rej", rejected.select(schema.REJECTS.names))
@@ -309,9 +311,16 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
             WHERE (agency, call_id) IN (SELECT (agency, call_id) FROM dup_keys)
         ) WHERE rn > 1 AND prio = 1
     """)
+    # Without duplicates (the usual case) there is no anti-join: a plain filtered scan keeps file order,
+    # which lets an export already in call order be written without a sort.
+    no_losers = one("SELECT count(*) FROM losers") == 0
     con.execute(
-        "CREATE VIEW accepted AS SELECT * FROM numbered n WHERE reason IS NULL "
-        "AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.file_idx = n.file_idx AND l.rid = n.rid)"
+        "CREATE VIEW accepted AS SELECT * FROM numbered n WHERE reason IS NULL"
+        + (
+            ""
+            if no_losers
+            else " AND NOT EXISTS (SELECT 1 FROM losers l WHERE l.file_idx = n.file_idx AND l.rid = n.rid)"
+        )
     )
     sel = ", ".join(f'"{c}"' for c in cols)
     union = f" UNION ALL SELECT {sel} FROM existing" if existing else ""
@@ -362,13 +371,27 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
         )
 
 
+SORT_KEY: tuple[str, ...] = ("received_utc", "call_id", "agency", "source_file", "source_line")
+
+
 def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path) -> None:
+    """Write calls sorted by SORT_KEY, then the rejects.
+
+    CAD exports are usually written in call order, so the rows are first streamed in file order and
+    checked batch by batch; only when a row is out of order is that attempt dropped and the rows sorted
+    by DuckDB. Both paths give the same bytes (same rows, same order, same row groups).
+    """
     cols = ", ".join(f'"{c}"' for c in schema.CALLS.names)
-    reader = con.sql(
-        f"SELECT {cols} FROM final ORDER BY received_utc, call_id, agency, source_file, source_line"
-    ).to_arrow_reader(100_000)
+    target = schema.CALLS.arrow_schema()
     with atomic_path(out) as tmp:
-        write_parquet(reader, tmp, schema.CALLS.arrow_schema())
+        in_order = con.sql(f"SELECT {cols} FROM final").to_arrow_reader(100_000)
+        try:
+            write_parquet(_checked_in_order(in_order), tmp, target)
+        except _OutOfOrder:
+            in_order.close()  # frees the connection for the sorted query
+            order = ", ".join(SORT_KEY)
+            reader = con.sql(f"SELECT {cols} FROM final ORDER BY {order}").to_arrow_reader(100_000)
+            write_parquet(reader, tmp, target)
     rej_sql = (
         "SELECT source_file, source_line, reason, detail, raw FROM all_rejects "
         "ORDER BY file_idx, source_line, reason"
@@ -378,6 +401,50 @@ def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path
             write_parquet(con.sql(rej_sql).to_arrow_reader(100_000), tmp, schema.REJECTS.arrow_schema())
         else:
             con.execute(f"COPY ({rej_sql}) TO {lit(str(tmp))} (FORMAT csv, HEADER true)")
+
+
+class _OutOfOrder(Exception):
+    """Rows streamed in file order are not in SORT_KEY order: they must be sorted."""
+
+
+def _checked_in_order(reader: pa.RecordBatchReader) -> pa.RecordBatchReader:
+    """Pass batches through, raising _OutOfOrder at the first row that sorts before the row above it.
+
+    Nulls never occur in the key columns (schema: not nullable), so plain comparisons suffice. Equal
+    full keys (the same file given twice) also raise, so ties are settled by the sort as before.
+    """
+
+    def batches() -> Any:
+        previous: pa.RecordBatch | None = None
+        for batch in reader:
+            if batch.num_rows == 0:
+                continue
+            keys = batch.select(list(SORT_KEY))
+            if previous is not None:
+                keys = pa.concat_batches([previous, keys])
+            if keys.num_rows > 1 and not _strictly_increasing(keys):
+                raise _OutOfOrder
+            previous = keys.slice(keys.num_rows - 1, 1)
+            yield batch
+
+    return pa.RecordBatchReader.from_batches(reader.schema, batches())
+
+
+def _strictly_increasing(keys: pa.RecordBatch) -> bool:
+    """Whether each row's key tuple is greater than the one before it (lexicographic order)."""
+    greater = None  # rows already known to be greater than their predecessor
+    equal = None  # rows whose key columns so far equal their predecessor's
+    for name in SORT_KEY:
+        col = keys.column(name)
+        cur, prev = col.slice(1), col.slice(0, len(col) - 1)
+        gt, eq = pc.greater(cur, prev), pc.equal(cur, prev)
+        if greater is None:
+            greater, equal = gt, eq
+        else:
+            greater = pc.or_(greater, pc.and_(equal, gt))
+            equal = pc.and_(equal, eq)
+    assert greater is not None
+    return bool(pc.all(greater).as_py())
 
 
 def write_parquet(reader: pa.RecordBatchReader, path: Path, target: pa.Schema) -> int:
@@ -403,7 +470,9 @@ def write_parquet(reader: pa.RecordBatchReader, path: Path, target: pa.Schema) -
             table = pa.Table.from_batches(pending)
             while table.num_rows >= ROW_GROUP_ROWS or (final and table.num_rows):
                 chunk = table.slice(0, ROW_GROUP_ROWS)
-                writer.write_table(_conform(chunk, target), row_group_size=ROW_GROUP_ROWS)
+                # One contiguous chunk per column: page boundaries then depend on the rows alone,
+                # not on how the reader happened to batch them.
+                writer.write_table(_conform(chunk, target).combine_chunks(), row_group_size=ROW_GROUP_ROWS)
                 written += chunk.num_rows
                 table = table.slice(chunk.num_rows)
             pending = table.to_batches()
