@@ -105,3 +105,11 @@ def test_category_mix_of_sfpd_is_plausible(shared: Path) -> None:
     # "other" holds only call-note fragments that name no incident: a small share, stated in the docs.
     assert share["other"] / n < 0.04
     assert share["behavioral_health"] / n > 0.015
+
+
+def test_folder_named_like_a_crosswalk_does_not_shadow_it(tmp_path, monkeypatch) -> None:
+    from altresponse.taxonomy import load_crosswalk
+
+    (tmp_path / "decc").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load_crosswalk("decc").name == "decc"

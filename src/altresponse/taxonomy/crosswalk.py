@@ -192,7 +192,7 @@ class Crosswalk:
 def crosswalk_path(name_or_path: str | Path) -> Path:
     """Path of a built-in crosswalk by name (baltimore, decc, sfpd) or of a CSV file."""
     path = Path(name_or_path)
-    if path.suffix.lower() == ".csv" or path.exists():
+    if path.suffix.lower() == ".csv" or path.is_file():  # a folder that happens to share a name is not one
         return path
     builtin = builtin_path("crosswalks", f"{name_or_path}.csv")
     if not builtin.exists():
