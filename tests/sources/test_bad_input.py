@@ -228,3 +228,31 @@ def test_cli_json_is_last_line(tmp_path: Path, capsys) -> None:
     last = capsys.readouterr().out.strip().splitlines()[-1]
     data = json.loads(last)
     assert data["rows_in"] == 1 and data["rows_out"] == 1 and data["adapters"] == ["baltimore_2021"]
+
+
+def test_reason_reject_after_a_broken_record_shows_its_own_record(tmp_path: Path) -> None:
+    """The record text of a row rejected for a reason comes from a second read; a structurally
+    broken record before it must not shift which record is shown, nor its line."""
+    good = csv_text([row("P1", "2023/05/01 12:00:00+00")])
+    lines = good.splitlines()
+    lines += [
+        "2,P2,2023/05/01 13:00:00+00,Medium",  # short line (line 3)
+        _line(row("BADTIME", "2023/02/30 10:00:00")),  # bad timestamp (line 4)
+        _line(row("P5", "2023/05/01 16:00:00+00")),  # good (line 5)
+        _line(row("", "2023/05/01 17:00:00+00")),  # missing call id (line 6)
+    ]
+    src = tmp_path / "calls.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    s = ingest([src], "baltimore", tmp_path / "calls.parquet", rejects=tmp_path / "rej.csv")
+    _balanced(s)
+    rej = {r["source_line"]: r for r in _rejects(tmp_path / "rej.csv")}
+    assert {k: v["reason"] for k, v in rej.items()} == {
+        "3": "short_line",
+        "4": "bad_timestamp",
+        "6": "missing_call_id",
+    }
+    assert rej["4"]["raw"].split(",")[1] == "BADTIME"
+    assert rej["4"]["raw"] == lines[3]
+    assert rej["6"]["raw"] == lines[5]
+    out = {r["call_id"]: r["source_line"] for r in read_rows(tmp_path / "calls.parquet")}
+    assert out == {"P1": 2, "P5": 5}

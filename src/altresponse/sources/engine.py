@@ -218,6 +218,7 @@ def create_staged(con: duckdb.DuckDBPyConnection, canonical_ddl: str) -> None:
     con.execute("CREATE TABLE gaps (file_idx INTEGER, g BIGINT, cnt BIGINT)")
     con.execute("CREATE TABLE linefix (file_idx INTEGER, rid BIGINT, line BIGINT)")
     con.execute("CREATE TABLE transcoded (file_idx INTEGER, line BIGINT)")
+    con.execute("CREATE TABLE reason_raw (file_idx INTEGER, rid BIGINT, raw VARCHAR)")
     con.execute(
         "CREATE TABLE csv_rejects (file_idx INTEGER, source_file VARCHAR, source_line BIGINT, "
         "reason VARCHAR, detail VARCHAR, raw VARCHAR)"
@@ -313,8 +314,8 @@ def stage_csv(
             f"{parts['abs']} AS {name}_abs",
             f"{parts['naive']} AS {name}_naive",
         ]
-    # The source columns pass through under neutral names so rejected rows can show their record.
-    p_cols += [f"{ident(h)} AS c{i}" for i, h in enumerate(header)]
+    # Only the mapped columns are read here (DuckDB skips converting the others); the record text of
+    # rows rejected for a reason is fetched by a second read, only when there are such rows.
 
     # Time zone lookups: short per-year lists held in session variables (no join, no big constants).
     tzv = f"tz{file_idx}"
@@ -431,7 +432,7 @@ def stage_csv(
         "CAST(NULL AS BIGINT) AS rid",  # the `staged` view derives it from the row's position
         f"{reason} AS reason",
         f"{detail} AS detail",
-        f"CASE WHEN ({reason}) IS NOT NULL THEN {_raw_record(header, cmap.delimiter)} END AS raw",
+        "CAST(NULL AS VARCHAR) AS raw",
         "unk_priority",
         "unk_origin",
         "unk_disposition",
@@ -445,7 +446,9 @@ def stage_csv(
     start_file(con, file_idx)
     con.execute(sql)
 
-    rows_read = _scalar(con, f"SELECT count(*) FROM staged WHERE file_idx = {file_idx}")
+    rows_read = _scalar(con, f"SELECT count(*) FROM staged_rows WHERE file_idx = {file_idx}")
+    if _scalar(con, f"SELECT count(*) FROM staged_rows WHERE file_idx = {file_idx} AND reason IS NOT NULL"):
+        _fetch_reason_raw(con, read_path, header, cmap, file_idx)
     # Structural CSV errors: one reject per record (the first error found on it).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE rej_rec AS
@@ -493,6 +496,27 @@ def stage_csv(
         transcoded_lines=len(info.transcoded_lines),
         header=info.header,
     )
+
+
+def _fetch_reason_raw(
+    con: duckdb.DuckDBPyConnection, read_path: Path, header: list[str], cmap: ColumnMap, file_idx: int
+) -> None:
+    """The record text of rows rejected for a reason (second read, only when a file has such rows).
+
+    The read skips the structurally broken records, as the first read did, so a good record's number
+    among them is its `rid`.
+    """
+    source = _read_csv_sql(read_path, header, cmap, None)
+    cols = ", ".join(f"{ident(h)} AS c{i}" for i, h in enumerate(header))
+    con.execute(f"""
+        INSERT INTO reason_raw
+        SELECT {file_idx}, r.rid, r.raw FROM (
+            SELECT rid, {_raw_record(header, cmap.delimiter)} AS raw
+            FROM (SELECT row_number() OVER () - 1 AS rid, {cols} FROM {source})
+        ) r
+        SEMI JOIN (SELECT rid FROM staged WHERE file_idx = {file_idx} AND reason IS NOT NULL) w
+        ON r.rid = w.rid
+    """)
 
 
 def _chain_offsets(name: str, n: str, slots: int) -> str:

@@ -335,7 +335,9 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
         CREATE TABLE all_rejects AS
         SELECT file_idx, source_file, source_line, reason, detail, raw FROM csv_rejects
         UNION ALL
-        SELECT file_idx, source_file, source_line, reason, detail, raw FROM numbered WHERE reason IS NOT NULL
+        SELECT n.file_idx, n.source_file, n.source_line, n.reason, n.detail, coalesce(n.raw, rr.raw)
+        FROM numbered n LEFT JOIN reason_raw rr ON rr.file_idx = n.file_idx AND rr.rid = n.rid
+        WHERE n.reason IS NOT NULL
     """)
     summary.rows_rejected = one("SELECT count(*) FROM all_rejects")
     summary.rejects_by_reason = dict(
