@@ -21,8 +21,10 @@ from altresponse.plan.config import PlanConfig, plan_config
 from altresponse.plan.gaps import ServiceCover, TypeGap, coordinated_entry, type_gap
 from altresponse.plan.inputs import (
     LocalData,
+    Transferred,
     read_classified,
     read_json_if_exists,
+    transferred_from_summary,
     underserved_from_indicators,
 )
 from altresponse.plan.peers import PeerCatalogue, load_peers
@@ -88,6 +90,11 @@ class PlanContext:
     cost_ranges: dict[str, tuple[float, float, float]]
     generated_utc: str
     notes: list[str] = field(default_factory=list)
+    # where per-type risk and officer time come from: "local" (the city's calls), "transferred"
+    # (reference agencies, via the analysis summary.json) or "none"
+    risk_source: str = "none"
+    officer_time_source: str = "none"
+    transfer: Transferred | None = None
 
     @property
     def pilot(self) -> list[str]:
@@ -211,6 +218,11 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
 
     risk: dict[str, dict[str, Any]] = {}
     risk_prior = None
+    risk_source = officer_time_source = "none"
+    transfer = transferred_from_summary(
+        analysis_summary, file=str(analysis_dir / "summary.json") if analysis_dir else "summary.json"
+    )
+    officer_hours: dict[str, float | None] = {}
     if local and local.types:
         ids = sorted(local.types)
         table = estimate_type_risk_from_counts(
@@ -218,10 +230,36 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         )
         # a type with no recorded outcome has no risk estimate (the prior alone says nothing about it)
         risk = {t: table.row(t) for t in ids if local.types[t].n_known > 0}
-        if not risk:
+        risk_prior = table.prior()
+        officer_hours = {t: local.types[t].officer_hours for t in ids}
+        if risk:
+            risk_source = "local"
+        elif transfer is not None and transfer.risk:
+            # the city's calls carry no outcomes: use the analysis's transfer from reference agencies
+            risk = {
+                t: {"shrunk": r.shrunk, "lo": r.lo, "hi": r.hi, "n": r.n, "transferred": True}
+                for t, r in transfer.risk.items()
+                if t in local.types
+            }
+            risk_prior = dict(transfer.prior) or None
+            risk_source = "transferred"
+            notes.append(
+                "The calls carry no dispositions, so each type's serious-outcome risk is transferred from "
+                "reference agencies (as in the landscape analysis), not measured in this city; the risk "
+                "tolerance is applied to the transferred intervals."
+            )
+        else:
             notes.append("The calls carry no dispositions, so risk is not measured; the protocol's screening "
                          "questions are the only safety filter and the risk tolerance is not applied.")
-        risk_prior = table.prior()
+        if any(h is not None for h in officer_hours.values()):
+            officer_time_source = "local"
+        elif transfer is not None and transfer.officer_hours:
+            officer_hours = {t: transfer.officer_hours.get(t) for t in ids}
+            officer_time_source = "transferred"
+            notes.append(
+                "The calls carry no unit times, so officer hours per type are transferred from reference "
+                "agencies (as in the landscape analysis), not measured in this city."
+            )
 
     services, directory_note = _services_from_directory(profile, local)
     precedent = peers.precedent()
@@ -244,10 +282,11 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
                 category=st.category if st else catalogue_types.get(t, "other"),
                 pathway=pathway_of[t],
                 annual_calls=st.annual_calls if st else None,
-                officer_hours=st.officer_hours if st else None,
+                officer_hours=officer_hours.get(t) if st else None,
                 risk=r["shrunk"] if r else None,
                 risk_lo=r["lo"] if r else None,
                 risk_hi=r["hi"] if r else None,
+                risk_n=int(r["n"]) if r and r.get("n") is not None else None,
                 peer_programs=precedent.get(t, 0),
                 readiness=gaps[t].covered_share if t in gaps else None,
                 equity_share=equity,
@@ -279,12 +318,19 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     assert star is not None and houston is not None
     rec = [t for t in ranking.recommended()]
     police_h, police_src = houston.value, "peer:houston_ccd.police_hours_per_call"
-    if local:
+    if local and officer_time_source == "local":
         hrs = [local.types[r.type_id].officer_hours for r in rec if r.type_id in local.types]
         calls = [local.types[r.type_id].annual_calls for r in rec if r.type_id in local.types]
         if hrs and all(h is not None for h in hrs) and sum(calls) > 0:
             police_h = float(sum(h for h in hrs if h is not None) / sum(calls))
             police_src = "model:local_officer_time"
+    elif local and transfer is not None and officer_time_source == "transferred":
+        # reference agencies' mean unit hours per call, weighted by this city's calls of each type
+        pairs = [(transfer.hours_per_call.get(r.type_id), local.types[r.type_id].annual_calls)
+                 for r in rec if r.type_id in local.types]
+        if pairs and all(h is not None for h, _ in pairs) and sum(n for _, n in pairs) > 0:
+            police_h = float(sum((h or 0.0) * n for h, n in pairs) / sum(n for _, n in pairs))
+            police_src = "model:transferred_officer_time"
     service_s, service_src = 8 * 3600 / star.value, "peer:denver_star.calls_per_shift"
     travel_s, travel_src = cfg.travel_mean_minutes * 60, "assumption:travel"
     fitted = _staffing_service_times(staffing_summary)
@@ -378,6 +424,9 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         cost_ranges=cost_ranges,
         generated_utc=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         notes=notes,
+        risk_source=risk_source,
+        officer_time_source=officer_time_source,
+        transfer=transfer,
     )
 
 

@@ -117,6 +117,22 @@ class _Doc:
         p.source(
             "model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types"
         )
+        p.source(
+            "model:risk_transferred",
+            "model",
+            "Serious-outcome risk per type transferred from reference agencies (landscape analysis, "
+            "summary.json; 90% interval)",
+        )
+        p.source(
+            "model:officer_time_transferred",
+            "model",
+            "Officer hours per type transferred from reference agencies (landscape analysis, summary.json)",
+        )
+        p.source(
+            "model:transferred_officer_time",
+            "model",
+            "Reference agencies' unit hours per call of the recommended types, weighted by this city's calls",
+        )
         p.source("profile:plan", "input", f"City profile '{ctx.profile.city}', section plan")
         p.source(
             "profile:costs",
@@ -143,6 +159,37 @@ class _Doc:
                     )
 
     # -- figure rendering -------------------------------------------------------------------------
+    @property
+    def risk_src(self) -> str:
+        return "model:risk_transferred" if self.ctx.risk_source == "transferred" else "model:risk"
+
+    @property
+    def hours_src(self) -> str:
+        transferred = self.ctx.officer_time_source == "transferred"
+        return "model:officer_time_transferred" if transferred else "model:local"
+
+    def transfer_statements(self) -> list[str]:
+        """The analysis's own words on what was transferred, each a registered figure (no bare numbers)."""
+        tr, p = self.ctx.transfer, self.p
+        out: list[str] = []
+        if tr is None:
+            return out
+        if self.ctx.risk_source == "transferred" and tr.risk_statement:
+            out.append(p.put("transfer.risk_statement", tr.risk_statement, "model:risk_transferred"))
+        if self.ctx.officer_time_source == "transferred" and tr.officer_time_statement:
+            out.append(
+                p.put("transfer.officer_time_statement", tr.officer_time_statement,
+                      "model:officer_time_transferred")
+            )
+        return out
+
+    def pilot_without_calls(self) -> list[str]:
+        """Pilot types the calls do not contain (the pilot selects calls by medical-dispatch codes)."""
+        loc = self.ctx.local
+        if loc is None:
+            return []
+        return [t for t in self.ctx.pilot if t not in loc.types or not loc.types[t].calls]
+
     def peer(self, program: str, key: str) -> str:
         prog = self.ctx.peers.by_id(program)
         f = prog.latest(key)
@@ -202,8 +249,16 @@ class _Doc:
                 "not what the city's data say."
             )
         out = "<div class='callout'>" + _ul(items) + "</div>"
-        if ctx.notes:
-            out += "<h3>Limits of this plan</h3>" + _ul([_e_digits(n) for n in ctx.notes])
+        limits = [_e_digits(n) for n in ctx.notes]
+        statements = self.transfer_statements()
+        if statements:
+            kind = ctx.transfer.kind if ctx.transfer else ""
+            limits.append(
+                "What the landscape analysis says about the transfer (provenance "
+                + f"<code>{_e_digits(kind)}</code>): " + " ".join(f"“{st}”" for st in statements)
+            )
+        if limits:
+            out += "<h3>Limits of this plan</h3>" + _ul(limits)
         return out
 
     def phase_hours(self, ph: Any) -> str:
@@ -232,24 +287,30 @@ class _Doc:
             )
             rows = []
             top = sorted(ctx.candidates, key=lambda c: -(c.annual_calls or 0))
+            absent = self.pilot_without_calls()
+            transferred = ctx.risk_source == "transferred" or ctx.officer_time_source == "transferred"
+            mark = "<sup>†</sup>" if transferred else ""
             for c in top:
                 st = loc.types.get(c.type_id)
                 r = ctx.risk.get(c.type_id)
+                no_calls = c.type_id in absent
                 rows.append(
                     [
-                        _type(c.type_id),
+                        _type(c.type_id) + (" (pilot)<sup>*</sup>" if no_calls else ""),
                         _pw(c.pathway),
+                        "none in these calls<sup>*</sup>" if no_calls else
                         _suppress_or(p, f"type.{c.type_id}.calls", c.annual_calls or 0, "model:local"),
                         p.put(
-                            f"type.{c.type_id}.officer_hours", c.officer_hours, "model:local", fmt=fmt_count
+                            f"type.{c.type_id}.officer_hours", c.officer_hours, self.hours_src, fmt=fmt_count
                         )
+                        + (mark if ctx.officer_time_source == "transferred" else "")
                         if c.officer_hours is not None
-                        else "not recorded",
+                        else ("no calls" if no_calls else "not recorded"),
                         (
                             p.put(
                                 f"type.{c.type_id}.risk",
                                 r["shrunk"],
-                                "model:risk",
+                                self.risk_src,
                                 fmt=lambda v: fmt_pct(v, 1),
                             )
                             + " ("
@@ -257,13 +318,15 @@ class _Doc:
                                 f"type.{c.type_id}.risk",
                                 r["lo"],
                                 r["hi"],
-                                "model:risk",
+                                self.risk_src,
                                 lambda v: fmt_pct(v, 1),
                             )
                             + ")"
+                            + (mark if ctx.risk_source == "transferred" else "")
                         )
                         if r
-                        else "no outcomes",
+                        else ("no calls" if no_calls else
+                              "no reference data" if ctx.risk_source == "transferred" else "no outcomes"),
                         p.put(f"type.{c.type_id}.equity", c.equity_share, "model:local", fmt=fmt_pct)
                         if c.equity_share is not None
                         else "n/a",
@@ -289,16 +352,19 @@ class _Doc:
                     caption="Call types the protocol could send to a non-police responder",
                 )
             )
-            parts.append(
-                "" if not ctx.risk else _p(
+            if ctx.risk_source == "local":
+                parts.append(_p(
                     "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime "
                     "report or a "
                     "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the "
                     "share a "
                     "civilian team would have to hand back to police, because screening removes the riskiest "
                     "calls first."
-                )
-            )
+                ))
+            if transferred:
+                parts.append(self.transfer_footnote())
+            if absent:
+                parts.append(self.pilot_footnote(absent))
         else:
             parts.append(_p("No classified calls were given; the landscape is not measured."))
         parts.append(self.scenarios())
@@ -317,6 +383,80 @@ class _Doc:
             )
         )
         return "".join(parts)
+
+    def transfer_footnote(self) -> str:
+        """Table footnote: which columns are other agencies' records, and from which agencies."""
+        ctx, p = self.ctx, self.p
+        tr = ctx.transfer
+        cols = []
+        if ctx.risk_source == "transferred":
+            cols.append("serious-outcome risk")
+        if ctx.officer_time_source == "transferred":
+            cols.append("officer hours")
+        text = (
+            "<sup>†</sup> <strong>Transferred from reference agencies, not measured in this city:</strong> "
+            f"{' and '.join(cols)}. These calls carry no "
+            + ("dispositions" if ctx.risk_source == "transferred" else "unit times")
+            + (" and no unit times" if ctx.risk_source == "transferred" and ctx.officer_time_source
+               == "transferred" else "")
+            + ", so the landscape analysis borrowed each type's figures from agencies that record them. "
+        )
+        if ctx.risk_source == "transferred":
+            text += (
+                "Risk is the share of that type's calls that ended in an arrest, a crime report or a "
+                "citation in the reference agencies' records, pooled and shrunk toward the prior fitted "
+                "across types; "
+                "the interval and the number of reference calls behind it are the analysis's. The risk "
+                "tolerance is applied to these intervals. "
+            )
+        out = _p(text)
+        sources = (tr.provenance.get("sources") if tr else None) or []
+        rows = []
+        for i, s in enumerate(sources):
+            if not isinstance(s, dict):
+                continue
+            k = f"transfer.source.{i}"
+            rows.append([
+                p.put(f"{k}.label", str(s.get("label") or s.get("source") or ""), "model:risk_transferred"),
+                p.put(f"{k}.period", str(s.get("period") or ""), "model:risk_transferred"),
+                _e_digits(str(s.get("agency_scope") or "")),
+                p.put(f"{k}.known", s["known_outcome"], "model:risk_transferred")
+                if isinstance(s.get("known_outcome"), int | float) else "",
+                p.put(f"{k}.serious", s["serious"], "model:risk_transferred")
+                if isinstance(s.get("serious"), int | float) else "",
+                p.put(f"{k}.timed", s["timed_calls"], "model:risk_transferred")
+                if isinstance(s.get("timed_calls"), int | float) else "",
+            ])
+        if rows and ctx.risk_source == "transferred":
+            risk_n = {t: int(r["n"]) for t, r in ctx.risk.items() if r.get("n") is not None}
+            nrows = [
+                [_type(t), p.put(f"type.{t}.risk_n", n, "model:risk_transferred")]
+                for t, n in sorted(risk_n.items(), key=lambda kv: -kv[1])
+                if any(c.type_id == t for c in ctx.candidates)
+            ]
+            out += _table(
+                ["Reference agency", "Period", "Agency scope", "Calls of known outcome", "Serious outcomes",
+                 "Calls with unit times"],
+                rows, num=(3, 4, 5), caption="Reference agencies the risk and officer time come from",
+            )
+            if nrows:
+                out += _table(["Type", "Reference calls of known outcome"], nrows, num=(1,),
+                              caption="Calls behind each transferred risk")
+        return out
+
+    def pilot_footnote(self, absent: Sequence[str]) -> str:
+        """Why a pilot type shows no calls: the pilot selects by medical-dispatch codes, not police types."""
+        pilot = self.ctx.peers.by_id("baltimore_pilot")
+        return _p(
+            "<sup>*</sup> "
+            + ", ".join(_type(t) for t in absent)
+            + " is the running pilot's type and has no calls in these data. This is expected, not an error: "
+            "the pilot selects calls by medical-dispatch (MPDS) codes ("
+            + cited(pilot.screening_text, pilot.source)
+            + "), which are taken on the EMS side of the 911 centre, and the calls analysed here carry no "
+            "such code. The pilot's own volume is the reported figure under “The running pilot” below; it "
+            "stays in every phase and is not ranked."
+        )
 
     def scenarios(self) -> str:
         """Eligible-share scenarios from the landscape analysis (summary.json), when given."""
@@ -445,7 +585,10 @@ class _Doc:
             "from a "
             "Dirichlet distribution centred on them (concentration "
             f"{p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
-            "with each type's risk drawn within its interval. The table shows how often each type would be "
+            "with each type's risk drawn within its interval"
+            + (" (intervals transferred from reference agencies: this city's calls carry no outcomes)"
+               if ctx.risk_source == "transferred" else "")
+            + ". The table shows how often each type would be "
             f"among the {p.put('top_k', rk.top_k, 'profile:plan')} chosen (only types that can be chosen "
             "count: not the pilot, not police, EMS or fire, within the risk tolerance) and the range of "
             "ranks it takes among all candidates (fifth to ninety-fifth percentile). "
@@ -1088,6 +1231,9 @@ class _Doc:
                 p.span("police_hours_per_call") if "police_hours_per_call" in p.figures else "",
                 self.source_ref(a.police_hours_source)
                 if a.police_hours_source.startswith("peer:")
+                else _e("transferred: reference agencies' unit time per call of the recommended types, "
+                        "weighted by this city's calls")
+                if a.police_hours_source == "model:transferred_officer_time"
                 else _e("measured: officer unit-busy time of the recommended types"),
             ],
             [
@@ -1126,9 +1272,42 @@ class _Doc:
             "hour; integer-programming shift schedule; Monte Carlo cost model; forward-pass timeline. Every "
             "number on this page carries a key that leads to plan.json (provenance)."
         )
+        out += self.methods_transfer()
         out += "<h3>Assumptions</h3>" + _table(["Assumption", "Value", "Source"], arows, num=(1,))
         out += "<h3>Sources</h3>" + _table(["Source", "Year", "Address", ""], rows)
         return out
+
+    def methods_transfer(self) -> str:
+        """How transferred risk and officer time enter the plan, in the analysis's own provenance words."""
+        ctx, p = self.ctx, self.p
+        tr = ctx.transfer
+        if tr is None or (ctx.risk_source != "transferred" and ctx.officer_time_source != "transferred"):
+            return ""
+        items = []
+        if ctx.risk_source == "transferred":
+            items.append(
+                "<strong>Risk</strong>: the classified calls carry no dispositions, so the plan takes each "
+                "type's risk, its interval and the number of reference calls behind it from the landscape "
+                "analysis (summary.json, candidates), which transferred them from reference agencies; the "
+                "ranking draws risk within those intervals and the risk tolerance gates on their upper "
+                "ends. Pooling: " + p.put("transfer.pooled", str(tr.provenance.get("pooled") or ""),
+                                          "model:risk_transferred")
+                + (" Reference table: " + _ident(str(tr.provenance["table"])) + "."
+                   if tr.provenance.get("table") else "")
+            )
+        if ctx.officer_time_source == "transferred":
+            items.append(
+                "<strong>Officer time</strong>: the calls carry no unit times, so officer hours per type "
+                "are the analysis's transferred figures. "
+                + (p.put("transfer.officer_time", str(tr.provenance["officer_time"]),
+                         "model:officer_time_transferred")
+                   if tr.provenance.get("officer_time") else "")
+            )
+        return (
+            "<h3>Transferred risk and officer time</h3>"
+            + _p("Provenance kind: " + f"<code>{_e_digits(tr.kind)}</code>.")
+            + _ul(items)
+        )
 
     def comparison(self) -> str:
         other = self.compare or {}
@@ -1386,6 +1565,16 @@ def plan_json(ctx: PlanContext, prov: Provenance, *, provenance: bool = True) ->
         "assumptions": asdict(ctx.assumptions),
         "lead_times": ctx.cfg.lead_times.model_dump(),
         "notes": ctx.notes,
+        "risk_source": ctx.risk_source,
+        "officer_time_source": ctx.officer_time_source,
+        "transfer": None
+        if ctx.transfer is None
+        else {
+            "kind": ctx.transfer.kind,
+            "risk_statement": ctx.transfer.risk_statement,
+            "officer_time_statement": ctx.transfer.officer_time_statement,
+            "provenance": ctx.transfer.provenance,
+        },
     }
     if provenance:
         out["provenance"] = prov.to_json()

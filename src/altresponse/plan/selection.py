@@ -43,6 +43,7 @@ class Candidate:
     risk: float | None = None
     risk_lo: float | None = None
     risk_hi: float | None = None
+    risk_n: int | None = None  # calls of known outcome behind the risk (the city's or reference agencies')
     peer_programs: int = 0
     readiness: float | None = None
     equity_share: float | None = None
