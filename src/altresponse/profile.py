@@ -7,13 +7,12 @@ does not touch this file.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from altresponse.builtins import builtin_path, read_yaml_mapping, resolve
 from altresponse.errors import BadInput
 
 
@@ -55,23 +54,14 @@ class Profile(BaseModel):
 
 
 def builtin_profile_path(name: str) -> Path:
-    ref = resources.files("altresponse").joinpath("profiles", f"{name}.yaml")
-    return Path(str(ref))
+    return builtin_path("altresponse", name, ".yaml", "profiles")
 
 
 def load_profile(name_or_path: str | Path = "baltimore") -> Profile:
     """Load a profile by built-in name (``baltimore``) or by path to a YAML file."""
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = builtin_profile_path(str(name_or_path))
-    if not path.exists():
-        raise BadInput(f"profile not found: {path} (give a built-in name such as 'baltimore' or a YAML path)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadInput(f"profile is not valid YAML: {exc}", file=str(path)) from exc
-    if not isinstance(data, dict):
-        raise BadInput("profile must be a YAML mapping", file=str(path))
+    path = resolve(name_or_path, package="altresponse", suffixes=(".yaml", ".yml"), kind="profile",
+                   parts=("profiles",))
+    data = read_yaml_mapping(path, "profile")
     try:
         profile = Profile.model_validate({**data, "path": str(path)})
     except ValidationError as exc:

@@ -14,11 +14,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from altresponse.builtins import builtin_path, resolve
 from altresponse.directory.hsds import (
     ALL_TYPES,
     FORMAT,
@@ -292,17 +292,12 @@ class Directory:
 
 
 def builtin_directory_path(name: str) -> Path:
-    return Path(str(resources.files("altresponse.directory").joinpath(f"{name}.json")))
+    return builtin_path("altresponse.directory", name, ".json")
 
 
 def load_directory(name: str | Path = "baltimore") -> Directory:
     """Load a directory by built-in name (``baltimore``) or from an HSDS JSON file."""
-    path = Path(name)
-    if not path.suffix:
-        path = builtin_directory_path(str(name))
-    if not path.exists():
-        raise BadInput(f"directory not found: {path} (give a built-in name such as 'baltimore' or a JSON "
-                        f"path)")
+    path = resolve(name, package="altresponse.directory", suffixes=(".json",), kind="directory")
     return Directory.from_hsds_json(read_hsds_json(path), source=str(path))
 
 

@@ -12,12 +12,12 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from altresponse.builtins import builtin_path, read_yaml_mapping, resolve
 from altresponse.errors import BadInput
 from altresponse.schema import CATEGORIES, PATHWAYS
 
@@ -227,23 +227,13 @@ def content_hash(data: Any) -> str:
 
 
 def builtin_protocol_path(name: str) -> Path:
-    return Path(str(resources.files("altresponse.protocol").joinpath(f"{name}.yaml")))
+    return builtin_path("altresponse.protocol", name, ".yaml")
 
 
 def load_protocol(name_or_path: str | Path = "baltimore") -> Protocol:
     """Load a protocol by built-in name (``baltimore``) or by path to a YAML file, and check it."""
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = builtin_protocol_path(str(name_or_path))
-    if not path.exists():
-        raise BadInput(f"protocol not found: {path} (give a built-in name such as 'baltimore' "
-                       "or a YAML path)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadInput(f"protocol is not valid YAML: {exc}", file=str(path)) from exc
-    if not isinstance(data, dict):
-        raise BadInput("protocol must be a YAML mapping", file=str(path))
+    path = resolve(name_or_path, package="altresponse.protocol", suffixes=(".yaml", ".yml"), kind="protocol")
+    data = read_yaml_mapping(path, "protocol")
     return _compile(data, str(path))
 
 
