@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from queue import Empty, Full, Queue
 from typing import Any
 
 import duckdb
@@ -480,13 +482,58 @@ def write_parquet(reader: pa.RecordBatchReader, path: Path, target: pa.Schema) -
             pending = table.to_batches()
             pending_rows = table.num_rows
 
-        for batch in reader:
+        for batch in _prefetched(reader):
             pending.append(batch)
             pending_rows += batch.num_rows
             if pending_rows >= ROW_GROUP_ROWS:
                 flush(False)
         flush(True)
     return written
+
+
+PREFETCH_BATCHES = 4  # batches DuckDB may run ahead of the Parquet encoder (bounds memory)
+
+
+def _prefetched(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
+    """Yield the reader's batches, produced on a second thread so that DuckDB computes the next
+    batches while this thread encodes Parquet (both release the GIL). Order is kept; an error on the
+    producer side (such as _OutOfOrder) is raised here."""
+    done = object()
+    queue: Queue[Any] = Queue(maxsize=PREFETCH_BATCHES)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for batch in reader:
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="parquet-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                worker.join(0.05)
 
 
 def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:

@@ -84,7 +84,8 @@ def inspect_file(path: Path, delimiter: str = ",") -> TextInfo:
         while chunk := fh.read(CHUNK):
             newlines += chunk.count(b"\n")
             last = chunk[-1:]
-            if valid:
+            if valid and not (chunk.isascii() and decoder.getstate()[0] == b""):
+                # ASCII with no multi-byte sequence pending is valid UTF-8: no need to decode it.
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
