@@ -46,6 +46,7 @@ def write_classified(
     days: int = 180,
     with_times: bool = True,
     with_areas: bool = True,
+    with_outcomes: bool = True,
     scale: float = 1.0,
 ) -> Path:
     rng = np.random.default_rng(seed)
@@ -76,7 +77,9 @@ def write_classified(
             rows["priority_class"].append("medium")
             rows["origin"].append("community_initiated")
             rows["disposition_raw"].append(None)
-            rows["disposition_class"].append("report" if serious[j] else "advised_handled")
+            rows["disposition_class"].append(
+                ("report" if serious[j] else "advised_handled") if with_outcomes else "unknown"
+            )
             for col in ("dispatch_utc", "enroute_utc", "arrival_utc", "clear_utc", "close_utc"):
                 rows[col].append(None)
             for col in ("dispatch_delay_s", "travel_s", "response_s", "on_scene_s", "total_s"):

@@ -305,7 +305,8 @@ class _Doc:
                         )
                         + (mark if ctx.officer_time_source == "transferred" else "")
                         if c.officer_hours is not None
-                        else ("no calls" if no_calls else "not recorded"),
+                        else ("no calls" if no_calls else "no reference data"
+                              if ctx.officer_time_source == "transferred" else "not recorded"),
                         (
                             p.put(
                                 f"type.{c.type_id}.risk",
