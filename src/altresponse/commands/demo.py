@@ -137,7 +137,9 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         out: Path = typer.Option(Path("demo-output"), "--out", help="Folder for every output."),
-        rows: int = typer.Option(400_000, "--rows", min=1000, help="Synthetic calls to generate."),
+        rows: int = typer.Option(
+            1_600_000, "--rows", min=1000, help="Synthetic calls to generate (about one Baltimore year)."
+        ),
         seed: int = typer.Option(20240101, "--seed", help="Random seed (same seed, same files)."),
         profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
