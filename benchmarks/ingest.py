@@ -145,6 +145,7 @@ def main() -> None:
 
     # Wall time is what a user waits; CPU time is also reported because a shared machine's load
     # inflates wall time unevenly between contenders.
+    load_before = os.getloadavg()[0]
     ours = [run_ours(path) for _ in range(args.repeat)]
     ours_s = statistics.median(o[0] for o in ours)
     ours_cpu = statistics.median(o[3] for o in ours)
@@ -168,7 +169,8 @@ def main() -> None:
         pd_s = pd_cpu = float("nan")
     result = {
         "rows": args.rows, "file_gib": round(path.stat().st_size / 2**30, 3), "repeat": args.repeat,
-        "cores": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
+        "cores": os.cpu_count(), "load_avg_1m_before": round(load_before, 2),
+        "load_avg_1m": round(os.getloadavg()[0], 2),
         "ours_wall_s": round(ours_s, 2), "ours_cpu_s": round(ours_cpu, 2),
         "ours_rows_per_s": round(args.rows / ours_s),
         "duckdb_count_wall_s": round(count_s, 2), "duckdb_count_cpu_s": round(count_cpu, 2),

@@ -32,7 +32,7 @@ from altresponse.sources.mapping import choose_map, load_map
 from altresponse.sources.textcheck import inspect_file, transcode_to_utf8
 
 SOURCES: tuple[str, ...] = ("baltimore", "decc", "sfpd", "eido", "generic")
-ROW_GROUP_ROWS = 500_000  # bounds the Arrow buffer held while writing
+ROW_GROUP_ROWS = 250_000  # bounds the Arrow buffer held while writing
 Progress = Callable[[str], None]
 
 
@@ -86,7 +86,10 @@ def duckdb_share(limit: str, share: float = 2 / 3) -> str:
 
 def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     settings = get_settings()
-    con = duckdb.connect(":memory:")  # spills to temp_directory beyond memory_limit
+    # A database file in the scratch folder, not ":memory:": DuckDB then stores the staged rows
+    # compressed (dictionary, FSST, constant columns), several times smaller than an in-memory
+    # table, so far less of it spills to temp_directory beyond memory_limit.
+    con = duckdb.connect(str(workdir / "ingest.duckdb"))
     con.execute(f"SET memory_limit = {lit(duckdb_share(settings.duckdb_memory_limit))}")
     if settings.duckdb_threads:
         con.execute(f"SET threads = {int(settings.duckdb_threads)}")
@@ -491,7 +494,7 @@ def write_parquet(reader: pa.RecordBatchReader, path: Path, target: pa.Schema) -
     return written
 
 
-PREFETCH_BATCHES = 4  # batches DuckDB may run ahead of the Parquet encoder (bounds memory)
+PREFETCH_BATCHES = 2  # batches DuckDB may run ahead of the Parquet encoder (bounds memory)
 
 
 def _prefetched(reader: pa.RecordBatchReader) -> Iterator[pa.RecordBatch]:
