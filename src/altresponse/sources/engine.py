@@ -161,9 +161,18 @@ def _time_parts(name: str, spec: FieldSpec, cols: _Columns) -> dict[str, str]:
     with_z = f"(CASE WHEN ends_with({s}, 'Z') THEN {s}[:-2] || '+00' ELSE {s} END)"
     return {
         "s": s,
-        "abs": f"(CASE WHEN {has_off} THEN try_strptime({with_z}, {_list_lit(offset_formats)}) END)",
-        "naive": f"(CASE WHEN NOT {has_off} THEN try_strptime({s}, {_list_lit(formats)}) END)",
+        "abs": f"(CASE WHEN {has_off} THEN {_parse_first(with_z, offset_formats)} END)",
+        "naive": f"(CASE WHEN NOT {has_off} THEN {_parse_first(s, formats)} END)",
     }
+
+
+def _parse_first(text: str, formats: list[str]) -> str:
+    """try_strptime over `formats`, trying the first format on its own before the list: a file
+    mostly uses one format, and a single constant format parses about twice as fast as a list
+    (same result: the list also returns the first format that fits)."""
+    if len(formats) == 1:
+        return f"try_strptime({text}, {lit(formats[0])})"
+    return f"coalesce(try_strptime({text}, {lit(formats[0])}), try_strptime({text}, {_list_lit(formats)}))"
 
 
 def _raw_record(header_cols: list[str], delimiter: str) -> str:
