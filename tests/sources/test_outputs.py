@@ -125,3 +125,55 @@ def test_duckdb_gets_two_thirds_of_the_memory_budget() -> None:
     assert duckdb_share("3GB") == "2000MB"
     assert duckdb_share("1GiB") == "715MB"
     assert duckdb_share("80%") == "80%"  # a form we do not parse is passed to DuckDB unchanged
+
+
+def _in_order(tmp_path: Path, n: int) -> Path:
+    # One call a minute: already in call order.
+    when = [f"2023/03/{1 + i // 1440:02d} {(i // 60) % 24:02d}:{i % 60:02d}:00+00" for i in range(n)]
+    rows = [row(f"Q{i:05d}", when[i], record=str(i)) for i in range(n)]
+    return write_csv(tmp_path / "ordered.csv", rows)
+
+
+def test_in_order_file_skips_the_sort_and_gives_the_sorted_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export already in call order is written without a sort; the result must be byte for byte
+    what the sorted path writes, and both paths must be taken as intended."""
+    import importlib
+
+    ingest_module = importlib.import_module("altresponse.sources.ingest")  # the module, not the function
+    src = _in_order(tmp_path, 3000)
+    seen: list[bool] = []
+    check = ingest_module._strictly_increasing
+
+    def spy(keys):  # records the verdicts of the real check
+        seen.append(check(keys))
+        return seen[-1]
+
+    monkeypatch.setattr(ingest_module, "_strictly_increasing", spy)
+    ingest([src], "baltimore", tmp_path / "direct.parquet")
+    assert seen and all(seen)  # in order: no fallback
+    monkeypatch.setattr(ingest_module, "_strictly_increasing", lambda keys: False)
+    ingest([src], "baltimore", tmp_path / "sorted.parquet")
+    assert _sha(tmp_path / "direct.parquet") == _sha(tmp_path / "sorted.parquet")
+    lines = [r["source_line"] for r in read_rows(tmp_path / "direct.parquet")]
+    assert lines == list(range(2, 3002))
+
+
+def test_order_check_compares_whole_keys() -> None:
+    import pyarrow as pa
+
+    from altresponse.sources.ingest import SORT_KEY, _strictly_increasing
+
+    def keys(rows: list[tuple]) -> pa.RecordBatch:
+        cols = list(zip(*rows, strict=True))
+        t = [pa.timestamp("us", tz="UTC"), pa.string(), pa.string(), pa.string(), pa.int64()]
+        arrays = [pa.array(c, typ) for c, typ in zip(cols, t, strict=True)]
+        return pa.RecordBatch.from_arrays(arrays, list(SORT_KEY))
+
+    a = (1_000_000, "B", "X", "f.csv", 2)
+    assert _strictly_increasing(keys([a, (1_000_000, "C", "X", "f.csv", 3)]))
+    assert not _strictly_increasing(keys([a, (1_000_000, "A", "X", "f.csv", 3)]))  # tie, then call_id
+    assert not _strictly_increasing(keys([a, a]))  # equal keys go to the sort
+    assert not _strictly_increasing(keys([a, (999_999, "Z", "Z", "z.csv", 9)]))
+    assert _strictly_increasing(keys([a, (1_000_000, "B", "X", "f.csv", 3)]))
