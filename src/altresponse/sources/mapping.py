@@ -8,14 +8,13 @@ that is not in its table becomes `unknown` and is counted, never guessed.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from altresponse import schema
+from altresponse.builtins import builtin_path, read_yaml_mapping, resolve
 from altresponse.errors import BadInput
 from altresponse.profile import BoundingBox
 
@@ -146,22 +145,17 @@ class ColumnMap(BaseModel):
 
 
 def builtin_map_path(name: str) -> Path:
-    return Path(str(resources.files("altresponse.sources").joinpath("maps", f"{name}.yaml")))
+    return builtin_path("altresponse.sources", name, ".yaml", "maps")
 
 
 def load_map(name_or_path: str | Path) -> ColumnMap:
     """Load a built-in map by name (`decc`) or a map file by path."""
     path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml"):
-        path = builtin_map_path(str(name_or_path))
-    if not path.exists():
+    if path.suffix not in (".yaml", ".yml") and str(name_or_path) not in BUILTIN_MAPS:
         raise BadInput(f"column map not found: {path} (built-in maps: {', '.join(BUILTIN_MAPS)})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise BadInput(f"column map is not valid YAML: {exc}", file=str(path)) from exc
-    if not isinstance(data, dict):
-        raise BadInput("column map must be a YAML mapping", file=str(path))
+    path = resolve(name_or_path, package="altresponse.sources", suffixes=(".yaml", ".yml"), kind="column map",
+                   parts=("maps",))
+    data = read_yaml_mapping(path, "column map")
     # YAML reads bare codes such as 1 or true as numbers or booleans; codes are strings.
     for spec in (data.get("fields") or {}).values():
         if isinstance(spec, dict) and isinstance(spec.get("codes"), dict):
