@@ -50,7 +50,9 @@ footer { margin-top: 40px; color: var(--muted); font-size: 11.5px; border-top: 1
   body { max-width: none; padding: 0; font-size: 11px; }
   nav.toc { display: none; }
   h2 { page-break-after: avoid; break-after: avoid; }
-  table.data { page-break-inside: auto; }
+  table.data { page-break-inside: auto; max-width: 100%; }
+  table.data th, table.data td { overflow-wrap: anywhere; padding: 2px 5px; }
+  table.data code { font-size: 8.5px; }
   tr { page-break-inside: avoid; }
 }
 @page { size: A4; margin: 16mm 14mm; }
