@@ -90,16 +90,38 @@ def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, 
         "rejects": str(out / "rejects.csv"),
     }
     index = out / "index.html"
-    write_text_atomic(index, _index_page(outputs, stages["ingest"], timings, rows=rows, seed=seed))
+    headline = _plan_headline(stages["plan"])
+    write_text_atomic(index, _index_page(outputs, stages["ingest"], timings, headline, rows=rows, seed=seed))
     summary = {"index": str(index), "outputs": outputs, "timings_s": timings, "ingest": stages["ingest"]}
     write_json_atomic(out / "demo.json", summary)
     return summary
+
+
+def _plan_headline(plan: Any) -> str:
+    """The plan's own recommendation and phase budgets, quoted from its output (no new figures)."""
+    if not isinstance(plan, dict):
+        return ""
+    types = ", ".join(html.escape(str(t)) for t in plan.get("recommended", []))
+    rows = []
+    for phase in plan.get("phases", []):
+        cost = (phase.get("budget") or {}).get("annual_operating_cost") or {}
+        if not cost:
+            continue
+        rows.append(
+            f"<tr><td>{html.escape(str(phase.get('name', '')))}</td>"
+            f"<td>{phase.get('calls_per_year', 0):,.0f}</td>"
+            f"<td>${cost['p5'] / 1e6:,.1f}M–${cost['p95'] / 1e6:,.1f}M</td></tr>"
+        )
+    header = "<tr><th>phase</th><th>calls a year</th><th>operating cost a year (p5–p95)</th></tr>"
+    table = f"<table>{header}{''.join(rows)}</table>" if rows else ""
+    return f"<h2>Headline</h2><p>Call types recommended beyond the running pilot: {types}.</p>{table}"
 
 
 def _index_page(
     outputs: dict[str, str],
     ingest_summary: dict[str, Any],
     timings: dict[str, float],
+    headline: str,
     *,
     rows: int,
     seed: int,
@@ -121,6 +143,7 @@ table{{border-collapse:collapse}}th,td{{padding:.2rem .8rem;border-bottom:1px so
 <body><h1>altresponse demo: synthetic Baltimore</h1>
 <p class="note">Every call in this demo is synthetic ({rows:,} rows, seed {seed}), generated to resemble
 Baltimore's published 911 data. No figure here describes real people or real calls.</p>
+{headline}
 <h2>Outputs</h2><ul>
 {link("plan_html", "Implementation plan (HTML)")}
 {link("plan_pdf", "Implementation plan (PDF)")}
