@@ -113,3 +113,14 @@ def test_folder_named_like_a_crosswalk_does_not_shadow_it(tmp_path, monkeypatch)
     (tmp_path / "decc").mkdir()
     monkeypatch.chdir(tmp_path)
     assert load_crosswalk("decc").name == "decc"
+
+
+def test_apco_crosswalk_follows_the_catalogue() -> None:
+    from altresponse.taxonomy import load_catalogue, load_crosswalk
+
+    catalogue = load_catalogue()
+    apco = load_crosswalk("apco")
+    with_code = {t.apco_code: t.id for t in catalogue.types.values() if t.apco_code}
+    assert len(apco.entries) == len(with_code) > 50
+    for code, type_id in with_code.items():
+        assert apco.lookup(code) == type_id

@@ -75,6 +75,13 @@ def _check_calls(con: duckdb.DuckDBPyConnection, path: Path) -> None:
                        file=str(path), column=missing[0])
 
 
+def _crosswalk_for_source(con: duckdb.DuckDBPyConnection, src: Path) -> str | None:
+    """NENA EIDO calls carry APCO common incident codes, not the city's CAD vocabulary."""
+    quoted = str(src).replace("'", "''")
+    row = con.execute(f"SELECT bool_and(source_system = 'eido') FROM read_parquet('{quoted}')").fetchone()
+    return "apco" if row and row[0] else None
+
+
 def classify_calls(
     calls_parquet: str | Path,
     out_parquet: str | Path,
@@ -101,7 +108,8 @@ def classify_calls(
     con = con or connect()
     try:
         _check_calls(con, src)
-        xwalk = load_crosswalk(crosswalk or profile.crosswalk or profile.city)
+        chosen = crosswalk or _crosswalk_for_source(con, src) or profile.crosswalk or profile.city
+        xwalk = load_crosswalk(chosen)
         protocol = load_protocol(profile.protocol or profile.city)
         policy = history_policy or str(profile.section("analysis").get("history_policy") or DEFAULT_SCENARIO)
         fill = history_answers(protocol, policy)

@@ -34,6 +34,7 @@ NORMALIZE_SQL = (
 
 CSV_COLUMNS = ("local_call_type", "common_type", "note")
 BUILTIN_CROSSWALKS = ("baltimore", "decc", "sfpd")
+DERIVED_CROSSWALKS = ("apco",)  # built from the catalogue, not a reviewed agency file
 
 
 def normalize_local_type(text: str) -> str:
@@ -196,13 +197,26 @@ def crosswalk_path(name_or_path: str | Path) -> Path:
         return path
     builtin = builtin_path("crosswalks", f"{name_or_path}.csv")
     if not builtin.exists():
-        builtins = ", ".join(BUILTIN_CROSSWALKS)
+        builtins = ", ".join(BUILTIN_CROSSWALKS + DERIVED_CROSSWALKS)
         raise BadInput(f"no crosswalk named {str(name_or_path)!r} (built in: {builtins}; or give a CSV path)")
     return builtin
 
 
+def apco_crosswalk(catalogue: Catalogue | None = None) -> Crosswalk:
+    """APCO common incident codes (as NENA EIDO documents carry them) to common types.
+
+    Derived from the catalogue's own `apco_code` field, so it can never disagree with it.
+    """
+    catalogue = catalogue or load_catalogue()
+    rows = [(str(t.apco_code), t.id, "APCO common incident code in the catalogue")
+            for t in sorted(catalogue.types.values(), key=lambda t: str(t.apco_code)) if t.apco_code]
+    return Crosswalk.from_rows("apco", rows, catalogue)
+
+
 def load_crosswalk(name: str | Path) -> Crosswalk:
-    """Load a built-in crosswalk by name (baltimore, decc, sfpd) or a crosswalk CSV by path."""
+    """Load a built-in crosswalk by name (baltimore, decc, sfpd, apco) or a crosswalk CSV by path."""
+    if str(name) == "apco":
+        return apco_crosswalk()
     path = crosswalk_path(name)
     if not path.exists():
         raise BadInput("crosswalk file not found", file=str(path))
