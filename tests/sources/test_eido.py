@@ -220,7 +220,7 @@ def test_ingest_cli_reads_eido(tmp_path: Path, sample, capsys: pytest.CaptureFix
     assert pq.read_table(out).column("local_call_type").to_pylist() == ["SUICTHRT"]
 
 
-def test_taxonomy_apco_codes_are_all_eido_codes(profile) -> None:
+def test_taxonomy_apco_codes_are_all_eido_codes(profile, shared) -> None:
     from altresponse.sources.eido import apco_common_types
 
     table = apco_common_types()
