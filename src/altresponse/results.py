@@ -1,0 +1,126 @@
+"""Typed results that cross stage boundaries: an estimate with its interval and source, the
+measured period, and the headline figures every page and JSON output shows.
+
+A headline figure is computed once, by the stage that owns it, and carried in a `Headline`; pages,
+the PDF and every JSON output show that object (same value, same interval, same rounding through
+`report.format`), never a figure of their own. JSON carries it as a top-level ``headline`` object
+with the keys of `HEADLINE_KEYS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Unit = Literal["days", "calls/year", "hours/year", "FTE", "USD/year", "USD", "teams", "share"]
+
+
+class Estimate(BaseModel):
+    """A figure with its plausible range and where it comes from, in words a reader can follow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    unit: Unit
+    source: str
+
+    def scaled(self, factor: float, *, unit: Unit, source: str) -> Estimate:
+        return Estimate(
+            value=self.value * factor,
+            low=None if self.low is None else self.low * factor,
+            high=None if self.high is None else self.high * factor,
+            unit=unit,
+            source=source,
+        )
+
+
+HEADLINE_KEYS: dict[str, str] = {
+    "period_days": "Days of calls in the data (first to last call)",
+    "eligible_calls_per_year": "Calls a year the protocol sends to an alternative to police",
+    "calls_served_per_year": "Eligible calls a year alternative teams would serve (after capture)",
+    "police_hours_freed": "Police hours a year freed",
+    "police_fte_freed": "Police officers' time freed (full-time equivalents)",
+    "police_cost_avoided": "Police cost avoided a year",
+    "operating_cost": "Operating cost a year",
+    "first_year_cost": "First-year cost (operating plus start-up)",
+    "fte": "Staff needed (full-time equivalents)",
+    "peak_teams": "Teams on duty at the busiest hour",
+    "reach_share": "Share of served calls reached within the target time",
+}
+"""Every headline key and its label, in page order. A figure for another call set gets its own key
+(``plan_`` prefix for the plan's final phase)."""
+
+PLAN_PREFIX = "plan_"
+
+
+class Headline(BaseModel):
+    """The headline figures known so far; later stages add theirs (a copy, never a recomputation)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    figures: dict[str, Estimate] = Field(default_factory=dict)
+    call_sets: dict[str, str] = Field(default_factory=dict)
+    """For each key prefix ('' and 'plan_'), the call set its figures describe, in words."""
+
+    def with_figures(self, figures: dict[str, Estimate], *, prefix: str = "", call_set: str | None = None
+                     ) -> Headline:
+        clash = sorted(k for k in figures if prefix + k in self.figures)
+        if clash:
+            raise ValueError(f"headline figures already computed: {clash}")
+        unknown = sorted(k for k in figures if k not in HEADLINE_KEYS)
+        if unknown:
+            raise ValueError(f"unknown headline keys: {unknown}")
+        sets = dict(self.call_sets)
+        if call_set is not None:
+            sets[prefix] = call_set
+        return Headline(figures={**self.figures, **{prefix + k: v for k, v in figures.items()}},
+                        call_sets=sets)
+
+    def get(self, key: str) -> Estimate | None:
+        return self.figures.get(key)
+
+    def as_json(self) -> dict[str, dict[str, object]]:
+        """The top-level ``headline`` object of every JSON output."""
+        return {k: v.model_dump() for k, v in self.figures.items()}
+
+    @staticmethod
+    def label(key: str) -> str:
+        if key.startswith(PLAN_PREFIX) and key[len(PLAN_PREFIX):] in HEADLINE_KEYS:
+            return HEADLINE_KEYS[key[len(PLAN_PREFIX):]] + " (plan, final phase)"
+        return HEADLINE_KEYS[key]
+
+
+class Gap(BaseModel):
+    """A run of days with no calls inside the measured period."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: dt.date
+    days: int
+
+
+class Period(BaseModel):
+    """The period the calls cover, measured from the data: first to last received time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start_utc: dt.datetime | None
+    end_utc: dt.datetime | None
+    days: float
+    """Measured span in days (first to last call); annual figures scale by DAYS_PER_YEAR / days."""
+    gaps: list[Gap] = Field(default_factory=list)
+    time_zone: str
+
+    @property
+    def annual_factor(self) -> float:
+        from altresponse.facts import DAYS_PER_YEAR
+
+        return DAYS_PER_YEAR / self.days if self.days > 0 else 0.0
+
+    @property
+    def gap_days(self) -> int:
+        return sum(g.days for g in self.gaps)
