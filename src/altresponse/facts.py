@@ -157,3 +157,14 @@ CAPTURE_DEFAULT = CaptureFact(
         "Durham HEART 50–55%; NYC B-HEARD about 65% (FY2022–24, derived from the Comptroller's audit)"
     ),
 )
+
+
+def capture_for(value: float | None) -> CaptureFact:
+    """The capture rate a city uses: its profile's point value (`simulate.capture`), else the peers' range."""
+    if value is None:
+        return CAPTURE_DEFAULT
+    if not 0 < float(value) <= 1:
+        raise ValueError(f"simulate.capture must be in (0, 1], got {value}")
+    v = float(value)
+    return CaptureFact(low=v, mode=v, high=v, ramp_months=CAPTURE_DEFAULT.ramp_months,
+                       source="set in the city profile")

@@ -124,3 +124,52 @@ class Period(BaseModel):
     @property
     def gap_days(self) -> int:
         return sum(g.days for g in self.gaps)
+
+
+class OfficerHours(BaseModel):
+    """Police hours one call of a type takes (first unit, dispatch to clear), and where that comes from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hours_per_call: float
+    se: float | None = None
+    source: Literal["measured", "measured_overall", "transferred", "default"]
+    source_words: str
+
+
+class LandscapeFacts(BaseModel):
+    """What later stages take from the landscape, typed: they never recompute these."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    data: str
+    period: Period
+    officer_hours: dict[str, OfficerHours]
+    serious_outcomes: list[str]
+    headline: Headline
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, object], *, file: str = "landscape") -> LandscapeFacts:
+        """From the landscape's saved result; a result without these parts is an error, not a guess."""
+        try:
+            period = summary["period"]
+            assert isinstance(period, dict)
+            headline = summary["headline"]
+            assert isinstance(headline, dict)
+            config = summary["config"]
+            assert isinstance(config, dict)
+            inputs = summary.get("inputs") or {}
+            assert isinstance(inputs, dict)
+            return cls(
+                data=str(inputs.get("calls") or file),
+                period=Period(start_utc=period["start_utc"], end_utc=period["end_utc"], days=period["days"],
+                              gaps=period.get("gaps") or [], time_zone=period["time_zone"]),
+                officer_hours=summary["officer_hours_per_call"],  # type: ignore[arg-type]
+                serious_outcomes=list(config["serious_dispositions"]),
+                headline=Headline(figures=headline, call_sets=summary.get("headline_call_sets") or {}),  # type: ignore[arg-type]
+            )
+        except (KeyError, AssertionError, TypeError, ValueError) as exc:
+            from altresponse.errors import BadInput
+
+            raise BadInput(f"not a landscape result this version can read ({type(exc).__name__}: {exc}); "
+                           "run `altresponse analyze` again", file=file) from exc

@@ -15,7 +15,7 @@ from .test_document import _check_numbers
 @pytest.mark.slow
 def test_plan_consumes_analysis_and_staffing_outputs(tmp_path: Path):
     from altresponse.analysis import run_analysis
-    from altresponse.plan import build_plan
+    from altresponse.plan.build import build_plan
     from altresponse.simulate import run_staffing
     from altresponse.sources import ingest
     from altresponse.synth.baltimore import write_csv

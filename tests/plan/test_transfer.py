@@ -93,7 +93,7 @@ def test_plan_takes_transferred_risk_and_gates_on_it(bare_analysis: Path):
 
 
 def test_document_says_risk_is_transferred(bare_analysis: Path, tmp_path: Path):
-    from altresponse.plan import build_plan
+    from altresponse.plan.build import build_plan
 
     data = build_plan(load_profile("baltimore"), bare_analysis, None, tmp_path, pdf=False)
     html_text = (tmp_path / "plan.html").read_text()

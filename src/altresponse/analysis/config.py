@@ -10,30 +10,24 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from altresponse.errors import BadInput
+from altresponse.facts import ALTERNATIVE_PATHWAYS, POLICE_HOURS_PER_FTE, SAFETY_OUTCOMES_DEFAULT
 from altresponse.profile import Profile
-
-CIVILIAN_PATHWAYS: tuple[str, ...] = (
-    "behavioral_health_team",
-    "community_responder",
-    "homeless_outreach",
-    "crisis_line_988",
-    "311_administrative",
-)
 
 
 class IndicatorColumns(BaseModel):
-    """Column names in the area indicators CSV (defaults: BNIA Vital Signs wide extract)."""
+    """Column names in the city's area indicators CSV (the profile's `analysis.indicators` section)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    area: str = "csa2010"
-    population: str = "tpop20"
-    income: str = "median_household_income_2018"
-    poverty: str = "percent_of_family_households_living_below_the_poverty_line_2018"
-    black: str = "percent_of_residents_black_african_american_non_hispanic_2018"
-    white: str = "percent_of_residents_white_caucasian_non_hispanic_2018"
-    hispanic: str = "percent_of_residents_hispanic_2018"
-    exclude_areas: list[str] = Field(default_factory=lambda: ["Baltimore City", "Unassigned -- Jail"])
+    area: str
+    population: str
+    income: str
+    poverty: str
+    black: str
+    white: str
+    hispanic: str
+    exclude_areas: list[str] = Field(default_factory=list)
+    """Rows that are not areas (a citywide total, a jail)."""
 
 
 class AnalysisConfig(BaseModel):
@@ -42,10 +36,9 @@ class AnalysisConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     history_policy: str | None = None
-    serious_dispositions: list[str] = Field(default_factory=lambda: ["arrest", "report", "citation"])
+    serious_dispositions: list[str] = Field(default_factory=lambda: list(SAFETY_OUTCOMES_DEFAULT))
     risk_tolerances: list[float] = Field(default_factory=lambda: [0.02, 0.05, 0.10, 0.20])
     scenario_scope: Literal["community_initiated", "all"] = "community_initiated"
-    civilian_pathways: list[str] = Field(default_factory=lambda: list(CIVILIAN_PATHWAYS))
     never_civilian_categories: list[str] = Field(
         default_factory=lambda: ["violent_crime", "fire_hazard", "medical", "unmapped"]
     )
@@ -54,9 +47,7 @@ class AnalysisConfig(BaseModel):
     )
     transfer_from_reference: bool = True
     reference_sources: list[str] = Field(default_factory=lambda: ["decc", "sfpd"])
-    fte_hours: float = 2080.0
     units_per_call: float = 1.0
-    max_busy_hours: float = 12.0
     police_agencies: list[str] | None = None
     suppress_below: int = 10
     repeat_location_min_calls: int = 10
@@ -65,7 +56,24 @@ class AnalysisConfig(BaseModel):
     draws: int = 2000
     seed: int = 20240130
     level: float = 0.90
-    indicators: IndicatorColumns = Field(default_factory=IndicatorColumns)
+    indicators: IndicatorColumns | None = None
+
+    @property
+    def civilian_pathways(self) -> list[str]:
+        """Pathways on which no police unit goes (a fact, `facts.ALTERNATIVE_PATHWAYS`)."""
+        return list(ALTERNATIVE_PATHWAYS)
+
+    @property
+    def fte_hours(self) -> float:
+        return POLICE_HOURS_PER_FTE
+
+    def indicator_columns(self, file: str | None = None) -> IndicatorColumns:
+        """The indicator columns; an indicators file without them named in the profile is an error."""
+        if self.indicators is None:
+            raise BadInput("an indicators file was given but the profile's analysis section names no "
+                           "indicators columns (area, population, income, poverty, black, white, hispanic)",
+                           file=file)
+        return self.indicators
 
     @classmethod
     def from_profile(cls, profile: Profile | None) -> AnalysisConfig:

@@ -8,6 +8,8 @@ seconds. Output is a JSON-ready dict whose keys are documented in docs/analysis.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,13 +20,19 @@ import numpy as np
 from scipy import stats
 
 from altresponse.analysis.config import AnalysisConfig
+from altresponse.facts import (
+    BUSY_CAP_HOURS,
+    DAYS_PER_YEAR,
+    DEFAULT_OFFICER_HOURS_PER_CALL,
+    DEFAULT_OFFICER_HOURS_SOURCE,
+)
 from altresponse.geo import Boundaries
+from altresponse.results import Estimate, Gap, Headline, Period
 from altresponse.risk import RiskTable, estimate_type_risk_from_counts, tolerance_scenarios
 
 AREA_COLUMNS: dict[str, str] = {"districts": "district", "neighborhoods": "neighborhood", "csas": "csa"}
 """Boundary layer name -> calls column holding that area's name."""
 
-DAYS_PER_YEAR = 365.25
 _ESTIMATES = ("share", "lo", "hi", "accepted_error", "accepted_error_lo", "accepted_error_hi",
               "officer_hours_per_year", "officer_hours_lo", "officer_hours_hi", "fte", "fte_lo", "fte_hi")
 
@@ -51,7 +59,7 @@ class Scope:
 def _scope(con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig) -> Scope:
     eligible_pathways = f"pathway IN ({_in(cfg.civilian_pathways)})"
     agency = f" AND agency IN ({_in(cfg.police_agencies)})" if cfg.police_agencies else ""
-    time_ok = f"(unit_busy_s > 0 AND unit_busy_s <= {float(cfg.max_busy_hours) * 3600.0}{agency})"
+    time_ok = f"(unit_busy_s > 0 AND unit_busy_s <= {BUSY_CAP_HOURS * 3600.0}{agency})"
     note = ""
     name, predicate = "all", "TRUE"
     if cfg.police_agencies:
@@ -159,9 +167,62 @@ class Landscape:
 
     # -- period, mapping, shares -------------------------------------------------------------
     def period(self) -> dict[str, Any]:
+        gaps = self.gaps()
         return {"start_utc": self.start, "end_utc": self.end, "days": round(self.days, 2),
                 "annualization_factor": self.annual, "time_zone": self.time_zone,
-                "synthetic_rows": self.synthetic_rows}
+                "synthetic_rows": self.synthetic_rows,
+                "gaps": [g.model_dump(mode="json") for g in gaps],
+                "gap_days": sum(g.days for g in gaps)}
+
+    def typed_period(self) -> Period:
+        return Period(start_utc=self.start, end_utc=self.end, days=self.days, gaps=self.gaps(),
+                      time_zone=self.time_zone)
+
+    def gaps(self) -> list[Gap]:
+        """Runs of local days without a single call between the first and the last call."""
+        if not self.rows:
+            return []
+        local = (f"timezone({_q(self.time_zone)}, received_utc)" if self.single_tz
+                 else "timezone(time_zone, received_utc)")
+        days = [r[0] for r in self.con.execute(
+            f"SELECT DISTINCT CAST({local} AS DATE) AS d FROM calls ORDER BY d").fetchall()]
+        out: list[Gap] = []
+        for prev, cur in itertools.pairwise(days):
+            missing = (cur - prev).days - 1
+            if missing > 0:
+                out.append(Gap(start=prev + dt.timedelta(days=1), days=missing))
+        return out
+
+    def officer_hours_per_call(self, types: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """One officer-time figure per type, used by every later stage: hours per in-scope call.
+
+        The city's own unit times (first unit, dispatch to clear, capped at BUSY_CAP_HOURS) where the
+        type has them; the mean of the city's timed calls for a type without; reference agencies'
+        times when the city records none; the published default last. Each says which.
+        """
+        mean, se = self._hours_model(types)
+        own = any(float(t["nt"]) > 0 for t in types)
+        out: dict[str, dict[str, Any]] = {}
+        for i, t in enumerate(types):
+            if own and float(t["nt"]) > 0:
+                source = "measured"
+                words = f"this city's unit times ({int(t['nt']):,} timed calls of this type)"
+            elif own:
+                source = "measured_overall"
+                words = "this city's mean unit time over all timed calls (this type has none)"
+            elif self.hours_transferred:
+                source = "transferred"
+                words = "reference agencies' unit times (this city's calls carry none)"
+            else:
+                source = "default"
+                words = DEFAULT_OFFICER_HOURS_SOURCE
+            value = float(mean[i]) if source != "default" else DEFAULT_OFFICER_HOURS_PER_CALL
+            out[str(t["common_type"])] = {
+                "hours_per_call": value * self.cfg.units_per_call,
+                "se": float(se[i]) * self.cfg.units_per_call if source != "default" else None,
+                "source": source, "source_words": words,
+            }
+        return out
 
     def mapping(self, classify_summary: Mapping[str, Any] | None = None) -> dict[str, Any]:
         unmapped = int(self._scalar("SELECT coalesce(sum(n), 0) FROM base WHERE common_type = 'unmapped'"))
@@ -473,7 +534,7 @@ class Landscape:
             "timed_calls": timed, "coverage": _share(timed, self.rows), "hours": hours,
             "hours_per_year": hours * self.annual, "fte_hours": self.cfg.fte_hours,
             "fte_total": hours * self.annual * self.cfg.units_per_call / self.cfg.fte_hours,
-            "units_per_call": self.cfg.units_per_call, "max_busy_hours": self.cfg.max_busy_hours,
+            "units_per_call": self.cfg.units_per_call, "max_busy_hours": BUSY_CAP_HOURS,
             "police_agencies": self.cfg.police_agencies, "by_category": by_cat,
         }
 
@@ -611,3 +672,27 @@ def _peak_share(m: np.ndarray) -> float | None:
     best = max(sum(by_hour[(h + i) % 24] for i in range(8)) for h in range(24))
     return float(best / total)
 
+
+
+def landscape_headline(period: Period, scenarios: list[dict[str, Any]], *, data: str) -> Headline:
+    """The landscape's headline figures: the measured period and eligible calls a year."""
+    figures: dict[str, Estimate] = {
+        "period_days": Estimate(
+            value=period.days, unit="days",
+            source=f"first to last received time in {data}"
+                   + (f"; {period.gap_days} days without calls inside it" if period.gaps else ""),
+        )
+    }
+    protocol = next((s for s in scenarios if s["kind"] == "protocol"), None)
+    if protocol is not None and period.days > 0:
+        total = float(protocol["total_calls"])
+        factor = period.annual_factor
+        figures["eligible_calls_per_year"] = Estimate(
+            value=float(protocol["eligible_calls"]) * factor,
+            low=float(protocol["lo"]) * total * factor, high=float(protocol["hi"]) * total * factor,
+            unit="calls/year",
+            source=(f"calls the protocol sends to an alternative to police, out of {int(total):,} in-scope "
+                    f"calls over {period.days:.1f} days, scaled to a year; the range is 90% sampling "
+                    "uncertainty"),
+        )
+    return Headline().with_figures(figures, call_set="calls the protocol sends to an alternative to police")

@@ -15,9 +15,10 @@ from typing import Any
 from altresponse.analysis.classify import ClassifySummary, _sql_path, classify_calls, connect
 from altresponse.analysis.config import AnalysisConfig
 from altresponse.analysis.equity import equity_summary, read_indicators
-from altresponse.analysis.landscape import AREA_COLUMNS, Landscape
+from altresponse.analysis.landscape import AREA_COLUMNS, Landscape, landscape_headline
 from altresponse.analysis.published import compare_published
 from altresponse.errors import BadInput
+from altresponse.facts import BUSY_CAP_HOURS
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.geo import Boundaries, load_boundaries
 from altresponse.profile import Profile
@@ -91,9 +92,14 @@ def analyze_classified(
             "hour_of_week": land.hour_of_week(),
             "repeat_locations": land.repeat_locations(),
             "by_area": land.by_area(layers),
-            "config": cfg.model_dump(),
+            "config": {**cfg.model_dump(), "civilian_pathways": cfg.civilian_pathways,
+                       "fte_hours": cfg.fte_hours, "max_busy_hours": BUSY_CAP_HOURS},
         }
         summary["risk"] = land.risk_summary(types, risk)
+        summary["officer_hours_per_call"] = land.officer_hours_per_call(types)
+        headline = landscape_headline(land.typed_period(), scenarios, data=Path(classified_parquet).name)
+        summary["headline"] = headline.as_json()
+        summary["headline_call_sets"] = headline.call_sets
     finally:
         con.close()
     summary["equity"] = _equity(summary, indicators, cfg, land.annual)
@@ -108,7 +114,7 @@ def _equity(summary: dict[str, Any], indicators: str | Path | None, cfg: Analysi
     csa = summary["by_area"].get("csa")
     if not csa:
         return {"available": False, "reason": "calls carry no CSA and no CSA boundaries were given"}
-    rows = read_indicators(indicators, cfg.indicators)
+    rows = read_indicators(indicators, cfg.indicator_columns(str(indicators)))
     return equity_summary(csa["areas"], rows, annual_factor=annual, source=Path(indicators).name)
 
 

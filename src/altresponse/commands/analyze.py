@@ -41,7 +41,7 @@ def register(app: typer.Typer) -> None:
         indicators: Path | None = typer.Option(
             None, "--indicators", help="Area indicators CSV (BNIA columns)."
         ),
-        profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
+        profile: str = typer.Option(None, "--profile", help="City profile name or YAML path (required)."),
         crosswalk: str | None = typer.Option(
             None, "--crosswalk", help="Crosswalk name or CSV (default: the profile's), e.g. decc or sfpd."
         ),
@@ -53,10 +53,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Classify calls and write the landscape analysis (volumes, scenarios, time, places, equity)."""
         from altresponse.analysis import run_analysis
-        from altresponse.profile import load_profile
+        from altresponse.pipeline import require_profile
         from altresponse.shared import shared_path
 
-        prof = load_profile(profile)
+        prof = require_profile(profile)
         layers = _parse_boundaries(boundaries)
         ind = indicators
         if ind is not None and not ind.exists():
@@ -74,6 +74,7 @@ def register(app: typer.Typer) -> None:
         proto = next((s for s in summary["scenarios"] if s["kind"] == "protocol"), None)
         if json_out:
             emit_json({
+                "headline": summary["headline"],
                 "report": summary["outputs"]["report"], "summary": summary["outputs"]["summary"],
                 "classified": summary["outputs"]["classified"], "rows": summary["rows"],
                 "mapping_coverage": summary["mapping"]["coverage"],

@@ -32,9 +32,7 @@ def _shared_or_none(relative: str | None) -> Path | None:
 
 def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, Any]:
     """Run every stage into `out` and return a summary of what was written where."""
-    from altresponse.analysis import run_analysis
-    from altresponse.plan import build_plan
-    from altresponse.simulate import run_staffing
+    from altresponse.pipeline import run_pipeline
     from altresponse.sources import ingest
     from altresponse.synth.baltimore import write_csv
 
@@ -53,34 +51,24 @@ def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, 
     names_file = _shared_or_none(profile.boundaries.get("neighborhoods"))
     csv_path = out / "synthetic_baltimore_calls.csv"
     stages["synth"] = stage(
-        "1/5 synthetic Baltimore calls",
+        "synthetic calls",
         lambda: write_csv(csv_path, rows=rows, seed=seed, names=names_file),
     )
     calls = out / "calls.parquet"
     ingest_summary = stage(
-        "2/5 ingest",
+        "ingest",
         lambda: ingest([csv_path], "baltimore", calls, profile=profile, rejects=out / "rejects.csv"),
     )
-    stages["ingest"] = ingest_summary.as_dict() if hasattr(ingest_summary, "as_dict") else ingest_summary
+    stages["ingest"] = ingest_summary.as_dict()
     boundaries = {k: p for k, v in profile.boundaries.items() if (p := _shared_or_none(v)) is not None}
     indicators = _shared_or_none(profile.sources.get("indicators"))
-    analysis_dir = out / "analysis"
-    stages["analysis"] = stage(
-        "3/5 classify and analyze",
-        lambda: run_analysis(
-            calls, analysis_dir, profile, boundaries=boundaries or None, indicators=indicators
-        ),
+    result = run_pipeline(
+        calls, out, profile, boundaries=boundaries, indicators=indicators,
+        step=lambda name: _console.print(f"[bold]{name}[/] ..."),
     )
-    staffing_dir = out / "staffing"
-    stages["staffing"] = stage(
-        "4/5 staffing and budget",
-        lambda: run_staffing(analysis_dir / "classified.parquet", staffing_dir, profile),
-    )
-    plan_dir = out / "plan"
-    stages["plan"] = stage(
-        "5/5 implementation plan",
-        lambda: build_plan(profile, analysis_dir, staffing_dir, plan_dir),
-    )
+    timings.update(result.timings_s)
+    stages["plan"] = result.plan
+    analysis_dir, staffing_dir, plan_dir = (result.folders[k] for k in ("analysis", "staffing", "plan"))
     outputs = {
         "analysis_report": str(analysis_dir / "report.html"),
         "staffing_report": str(staffing_dir / "staffing.html"),
@@ -92,7 +80,8 @@ def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, 
     index = out / "index.html"
     headline = _plan_headline(stages["plan"])
     write_text_atomic(index, _index_page(outputs, stages["ingest"], timings, headline, rows=rows, seed=seed))
-    summary = {"index": str(index), "outputs": outputs, "timings_s": timings, "ingest": stages["ingest"]}
+    summary = {"headline": result.headline.as_json(), "index": str(index), "outputs": outputs,
+               "timings_s": timings, "ingest": stages["ingest"]}
     write_json_atomic(out / "demo.json", summary)
     return summary
 

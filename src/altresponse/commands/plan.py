@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from altresponse.jsonout import emit_json
-from altresponse.profile import load_profile
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +15,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(
             ..., "--out", help="Folder for plan.html, plan.pdf, plan.json, monitoring.json."
         ),
-        profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
+        profile: str = typer.Option(None, "--profile", help="City profile name or YAML path (required)."),
         analysis: Path | None = typer.Option(
             None,
             "--analysis",
@@ -32,10 +31,15 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
     ) -> None:
         """Write the strategy document: recommendations, phases, timeline, budget, monitoring plan."""
-        from altresponse.plan import build_plan
+        from altresponse.pipeline import load_landscape, load_staffing_headline, require_profile
+        from altresponse.plan.build import build_plan
 
-        data = build_plan(load_profile(profile), analysis, staffing, out, compare=compare, pdf=not no_pdf)
+        landscape = load_landscape(analysis) if analysis is not None else None
+        headline = load_staffing_headline(staffing) if staffing is not None else None
+        data = build_plan(require_profile(profile), analysis, staffing, out, landscape=landscape,
+                          headline=headline, compare=compare, pdf=not no_pdf)
         summary = {
+            "headline": data["headline"],
             "outputs": data["outputs"],
             "pilot": data["pilot"],
             "recommended": data["recommended"],

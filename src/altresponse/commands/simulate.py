@@ -16,6 +16,8 @@ def _summary(result: dict, kind: str) -> dict:
         if key in sim:
             out[key] = sim[key]
     if kind == "staff":
+        out["headline"] = result.get("headline")
+        out["target"] = result.get("target")
         out["team_hours_per_week"] = result.get("team_hours_per_week")
         out["peak_teams_on_duty"] = result.get("peak_teams_on_duty")
         if "budget" in result:
@@ -33,15 +35,17 @@ def register(app: typer.Typer) -> None:
             None, "--scenario", help="Fleet scenario from the profile's simulate.scenarios."
         ),
         target_minutes: float = typer.Option(20.0, "--target-minutes", help="Response target in minutes."),
-        profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
+        profile: str = typer.Option(None, "--profile", help="City profile name or YAML path (required)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last stdout line."),
     ) -> None:
         """Simulate a fleet of alternative teams against the eligible calls (replications with intervals)."""
-        from altresponse.profile import load_profile
+        from altresponse.pipeline import load_landscape, require_profile
         from altresponse.simulate.api import run_simulation
 
+        prof = require_profile(profile)
         result = run_simulation(
-            classified, out, load_profile(profile), scenario=scenario, target_minutes=target_minutes
+            classified, out, prof, load_landscape(classified), scenario=scenario,
+            target_minutes=target_minutes,
         )
         typer.echo(str(out / "simulation.html"))
         if json_out:
@@ -60,15 +64,17 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", help="Folder for staffing.json and staffing.html."),
         target_reach: float = typer.Option(0.9, "--target-reach", help="Share of calls to reach in time."),
         target_minutes: float = typer.Option(20.0, "--target-minutes", help="Response target in minutes."),
-        profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
+        profile: str = typer.Option(None, "--profile", help="City profile name or YAML path (required)."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last stdout line."),
     ) -> None:
         """Cheapest shifts meeting the target, verified by simulation, with a budget range."""
-        from altresponse.profile import load_profile
+        from altresponse.pipeline import load_landscape, require_profile
         from altresponse.simulate.api import run_staffing
 
+        prof = require_profile(profile)
         result = run_staffing(
-            classified, out, load_profile(profile), target_reach=target_reach, target_minutes=target_minutes
+            classified, out, prof, load_landscape(classified), target_reach=target_reach,
+            target_minutes=target_minutes,
         )
         typer.echo(str(out / "staffing.html"))
         if json_out:

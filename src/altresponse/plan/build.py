@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 import yaml
 
+from altresponse.analysis.config import AnalysisConfig
 from altresponse.errors import BadInput
+from altresponse.facts import (
+    ALTERNATIVE_PATHWAYS,
+    PATHWAY_FACTS,
+    POLICE_HOURS_PER_FTE,
+    TEAM_OF_PATHWAY,
+    CaptureFact,
+    capture_for,
+)
 from altresponse.plan.config import PlanConfig, plan_config
 from altresponse.plan.gaps import ServiceCover, TypeGap, coordinated_entry, type_gap
 from altresponse.plan.inputs import (
@@ -33,17 +42,10 @@ from altresponse.plan.selection import Candidate, Ranking, rank_candidates
 from altresponse.plan.staffing import StaffingAssumptions, make_staffer
 from altresponse.plan.timeline import Task, plan_tasks
 from altresponse.profile import Profile
+from altresponse.results import PLAN_PREFIX, Estimate, Headline, LandscapeFacts
 
 log = logging.getLogger(__name__)
 
-NON_ALTERNATIVE = ("police", "ems", "fire", "co_response")
-TEAM_OF_PATHWAY: dict[str, str | None] = {
-    "behavioral_health_team": "behavioral_health_team",
-    "community_responder": "community_responder",
-    "homeless_outreach": "homeless_outreach",
-    "crisis_line_988": None,
-    "311_administrative": None,
-}
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class PlanContext:
     risk_source: str = "none"
     officer_time_source: str = "none"
     transfer: Transferred | None = None
+    headline: Headline = field(default_factory=Headline)
 
     @property
     def pilot(self) -> list[str]:
@@ -150,17 +153,24 @@ def _services_from_directory(profile: Profile, local: LocalData | None) -> tuple
         return [], f"provider directory could not be read: {type(exc).__name__}: {exc}"
 
 
-def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path | None) -> PlanContext:
-    """Run every plan model on the inputs; no files are written."""
+def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path | None,
+                 landscape: LandscapeFacts | None = None) -> PlanContext:
+    """Run every plan model on the inputs; no files are written.
+
+    Period, per-type risk and officer time come from the landscape result (`landscape`), never
+    recomputed here, so the plan's figures match the analysis pages.
+    """
     from altresponse.protocol import load_protocol
-    from altresponse.risk import estimate_type_risk_from_counts
     from altresponse.shared import shared_path
     from altresponse.simulate.costs import CostParameters
 
     cfg = plan_config(profile.section("plan"), file=profile.path)
     notes: list[str] = []
     peers = load_peers()
-    protocol = load_protocol(profile.protocol or "baltimore")
+    if not profile.protocol:
+        raise BadInput("the city profile names no triage protocol (protocol: NAME or PATH)",
+                       file=profile.path)
+    protocol = load_protocol(profile.protocol)
 
     analysis_summary = read_json_if_exists(analysis_dir / "summary.json") if analysis_dir else None
     staffing_summary = read_json_if_exists(staffing_dir / "staffing.json") if staffing_dir else None
@@ -174,18 +184,21 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     ind_rel = profile.sources.get("indicators")
     ind = shared_path(*Path(ind_rel).parts, required=False) if ind_rel else None
     if ind is not None:
+        columns = AnalysisConfig.from_profile(profile).indicator_columns(str(ind))
         underserved, underserved_rule = underserved_from_indicators(
-            ind, indicator=cfg.underserved_indicator, quantile=cfg.underserved_quantile
+            ind, indicator=cfg.underserved_indicator or columns.income, quantile=cfg.underserved_quantile,
+            area_column=columns.area, exclude_areas=columns.exclude_areas,
         )
     local: LocalData | None = None
     classified = analysis_dir / "classified.parquet" if analysis_dir else None
     if classified is not None and classified.exists():
         # the same outcomes count as "needed police" as in the landscape analysis
-        serious = tuple(
-            profile.section("analysis").get("serious_dispositions") or ("arrest", "report", "citation")
-        )
+        if landscape is None:
+            raise BadInput("the plan needs the landscape result of these calls (run `altresponse analyze`)",
+                           file=str(classified))
         local = read_classified(classified, time_zone=profile.time_zone, underserved=underserved,
-                                serious_classes=serious)
+                                period_days=landscape.period.days,
+                                serious_classes=tuple(landscape.serious_outcomes))
         local.underserved_rule = underserved_rule if local.underserved else ""
         if local.area_level == "csa" and underserved and not local.underserved:
             notes.append(
@@ -225,13 +238,17 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     officer_hours: dict[str, float | None] = {}
     if local and local.types:
         ids = sorted(local.types)
-        table = estimate_type_risk_from_counts(
-            ids, [local.types[t].n_known for t in ids], [local.types[t].k_serious for t in ids]
-        )
-        # a type with no recorded outcome has no risk estimate (the prior alone says nothing about it)
-        risk = {t: table.row(t) for t in ids if local.types[t].n_known > 0}
-        risk_prior = table.prior()
-        officer_hours = {t: local.types[t].officer_hours for t in ids}
+        # the landscape's per-type risk (a type with no recorded outcome has none) and officer time
+        landscape_risk = _landscape_risk(analysis_summary)
+        risk = {t: r for t, r in landscape_risk.items() if t in local.types and not r.get("transferred")}
+        risk_prior = {k: (analysis_summary or {}).get("risk", {}).get(k)
+                      for k in ("alpha", "beta", "mean", "level", "method")} if risk else None
+        assert landscape is not None
+        officer_hours = {
+            t: landscape.officer_hours[t].hours_per_call * local.types[t].annual_calls
+            if t in landscape.officer_hours else None
+            for t in ids
+        }
         if risk:
             risk_source = "local"
         elif transfer is not None and transfer.risk:
@@ -251,10 +268,10 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         else:
             notes.append("The calls carry no dispositions, so risk is not measured; the protocol's screening "
                          "questions are the only safety filter and the risk tolerance is not applied.")
-        if any(h is not None for h in officer_hours.values()):
+        kinds = {h.source for h in landscape.officer_hours.values()}
+        if kinds & {"measured", "measured_overall"}:
             officer_time_source = "local"
-        elif transfer is not None and transfer.officer_hours:
-            officer_hours = {t: transfer.officer_hours.get(t) for t in ids}
+        elif "transferred" in kinds:
             officer_time_source = "transferred"
             notes.append(
                 "The calls carry no unit times, so officer hours per type are transferred from reference "
@@ -263,7 +280,7 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
 
     services, directory_note = _services_from_directory(profile, local)
     precedent = peers.precedent()
-    cand_types = [t for t in sorted(type_ids) if pathway_of[t] not in NON_ALTERNATIVE and t != "unmapped"]
+    cand_types = [t for t in sorted(type_ids) if pathway_of[t] in ALTERNATIVE_PATHWAYS and t != "unmapped"]
     gaps: dict[str, TypeGap] = {}
     if local:
         for t in cand_types:
@@ -318,19 +335,14 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
     assert star is not None and houston is not None
     rec = [t for t in ranking.recommended()]
     police_h, police_src = houston.value, "peer:houston_ccd.police_hours_per_call"
-    if local and officer_time_source == "local":
-        hrs = [local.types[r.type_id].officer_hours for r in rec if r.type_id in local.types]
-        calls = [local.types[r.type_id].annual_calls for r in rec if r.type_id in local.types]
-        if hrs and all(h is not None for h in hrs) and sum(calls) > 0:
-            police_h = float(sum(h for h in hrs if h is not None) / sum(calls))
-            police_src = "model:local_officer_time"
-    elif local and transfer is not None and officer_time_source == "transferred":
-        # reference agencies' mean unit hours per call, weighted by this city's calls of each type
-        pairs = [(transfer.hours_per_call.get(r.type_id), local.types[r.type_id].annual_calls)
-                 for r in rec if r.type_id in local.types]
-        if pairs and all(h is not None for h, _ in pairs) and sum(n for _, n in pairs) > 0:
-            police_h = float(sum((h or 0.0) * n for h, n in pairs) / sum(n for _, n in pairs))
-            police_src = "model:transferred_officer_time"
+    if local and landscape is not None:
+        # the landscape's hours per call of each recommended type, weighted by its calls
+        pairs = [(landscape.officer_hours[r.type_id].hours_per_call, local.types[r.type_id].annual_calls)
+                 for r in rec if r.type_id in local.types and r.type_id in landscape.officer_hours]
+        if pairs and sum(n for _, n in pairs) > 0:
+            police_h = float(sum(h * n for h, n in pairs) / sum(n for _, n in pairs))
+            police_src = ("model:local_officer_time" if officer_time_source == "local"
+                          else "model:transferred_officer_time")
     service_s, service_src = 8 * 3600 / star.value, "peer:denver_star.calls_per_shift"
     travel_s, travel_src = cfg.travel_mean_minutes * 60, "assumption:travel"
     fitted = _staffing_service_times(staffing_summary)
@@ -349,6 +361,7 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         police_hours_per_call=police_h,
         police_hours_source=police_src,
         min_calls_per_team_type=cfg.min_calls_per_team_type,
+        capture=_capture(profile),
     )
     costs = CostParameters.from_profile(profile.section("costs"))
     cost_sources = {name: rng.source for name, rng in costs.roles.items()}
@@ -366,7 +379,8 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
         rng = getattr(costs, name)
         cost_ranges[name] = (rng.low, rng.mode, rng.high)
 
-    team_of = {t: TEAM_OF_PATHWAY.get(p) for t, p in pathway_of.items()}
+    team_of = {t: TEAM_OF_PATHWAY.get(p) if PATHWAY_FACTS[p].alternative else None
+               for t, p in pathway_of.items()}
     phases: list[Phase] = []
     if local:
         specs = [
@@ -436,18 +450,27 @@ def build_plan(
     staffing_dir: str | Path | None,
     out_dir: str | Path,
     *,
+    landscape: LandscapeFacts | None = None,
+    headline: Headline | None = None,
     compare: str | Path | None = None,
     pdf: bool = True,
 ) -> dict[str, Any]:
-    """Write plan.html, plan.pdf, plan.json and monitoring.json to `out_dir`; return the plan as a dict."""
+    """Write plan.html, plan.pdf, plan.json and monitoring.json to `out_dir`; return the plan as a dict.
+
+    `headline` is the staffing stage's (or the landscape's); the plan adds its final phase's figures
+    under the ``plan_`` keys and shows the whole object, never a figure of its own for the same key.
+    """
     from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
     from altresponse.plan.document import plan_json, render_html
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     ctx = compute_plan(
-        profile, Path(analysis_dir) if analysis_dir else None, Path(staffing_dir) if staffing_dir else None
+        profile, Path(analysis_dir) if analysis_dir else None, Path(staffing_dir) if staffing_dir else None,
+        landscape=landscape,
     )
+    base = headline or (landscape.headline if landscape is not None else Headline())
+    ctx.headline = plan_headline(base, ctx)
     other = None
     if compare is not None:
         other = read_json_if_exists(Path(compare))
@@ -479,8 +502,75 @@ def build_plan(
         write_bytes_atomic(out / "plan.pdf", pdf_bytes)
         outputs["pdf"] = str(out / "plan.pdf")
     data["outputs"] = outputs
+    data["headline"] = ctx.headline.as_json()
+    data["headline_call_sets"] = ctx.headline.call_sets
     write_json_atomic(out / "plan.json", data)
     return data
+
+
+def plan_headline(base: Headline, ctx: PlanContext) -> Headline:
+    """The final phase's figures under ``plan_`` keys, from the phase's own budget (the same cost model)."""
+    final = next((p for p in reversed(ctx.phases) if p.staffing is not None and p.staffing.budget), None)
+    if final is None or final.staffing is None:
+        return base
+    b = final.staffing.budget
+    cost_src = "cost model (Monte Carlo over wages, benefits, vehicles, overhead; 5th–95th percentile)"
+
+    def pct(block: dict[str, float], unit: Any, source: str) -> Estimate:
+        return Estimate(value=block["p50"], low=block["p5"], high=block["p95"], unit=unit, source=source)
+
+    a = ctx.assumptions
+    peak = sum((np.asarray(t.coverage) for t in final.staffing.teams), np.zeros(168)).max()
+    served = sum(t.calls_per_year for t in final.staffing.teams)
+    freed = served * a.target_reach * a.police_hours_per_call
+    spread_lo = (1 - a.reach_spread) * a.capture.low / a.capture.mode
+    spread_hi = (1 + a.reach_spread) * a.capture.high / a.capture.mode
+    figures = {
+        "eligible_calls_per_year": Estimate(
+            value=final.calls_per_year, unit="calls/year",
+            source="calls of the recommended types (and the pilot) in the final phase's areas and hours"),
+        "calls_served_per_year": Estimate(
+            value=served, low=served * a.capture.low / a.capture.mode,
+            high=served * a.capture.high / a.capture.mode, unit="calls/year",
+            source=f"eligible calls times capture ({a.capture.source})"),
+        "police_hours_freed": Estimate(
+            value=freed, low=freed * spread_lo, high=freed * spread_hi, unit="hours/year",
+            source=f"served calls reached in time times {a.police_hours_per_call:.2f} police hours per call "
+                   "(the landscape's per-type hours, weighted by calls)"),
+        "police_fte_freed": Estimate(
+            value=freed / POLICE_HOURS_PER_FTE, low=freed * spread_lo / POLICE_HOURS_PER_FTE,
+            high=freed * spread_hi / POLICE_HOURS_PER_FTE, unit="FTE",
+            source=f"police hours freed / {POLICE_HOURS_PER_FTE:,.0f} productive hours per officer a year"),
+        "police_cost_avoided": pct(b["police_cost_avoided_per_year"], "USD/year",
+                                   "police hours freed times the loaded police cost per hour (Monte Carlo)"),
+        "operating_cost": pct(b["annual_operating_cost"], "USD/year", cost_src),
+        "first_year_cost": pct(b["first_year_total"], "USD", cost_src + "; start-up included"),
+        "fte": pct(b["fte"]["total"], "FTE", "crews, supervisors and 911-centre clinicians"),
+        "peak_teams": Estimate(value=float(peak), unit="teams",
+                               source="Erlang sizing and shift schedule of the final phase, busiest hour"),
+    }
+    types = ", ".join(final.types)
+    return base.with_figures(figures, prefix=PLAN_PREFIX, call_set=(
+        f"the plan's final phase ({final.name}): {types}; sized with queueing formulas, not re-simulated"))
+
+
+def _capture(profile: Profile) -> CaptureFact:
+    """The same capture rate the staffing stage uses (the profile's `simulate.capture`, else the peers')."""
+    try:
+        return capture_for(profile.section("simulate").get("capture"))
+    except ValueError as exc:
+        raise BadInput(str(exc), file=profile.path) from exc
+
+
+def _landscape_risk(summary: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Per-type risk as the landscape estimated it (its candidates table), with its interval."""
+    out: dict[str, dict[str, Any]] = {}
+    transferred = bool(((summary or {}).get("risk") or {}).get("transferred"))
+    for c in (summary or {}).get("candidates") or []:
+        if c.get("risk") is not None and c.get("risk_n"):
+            out[str(c["common_type"])] = {"shrunk": c["risk"], "lo": c["risk_lo"], "hi": c["risk_hi"],
+                                          "n": c["risk_n"], "transferred": transferred}
+    return out
 
 
 def _staffing_service_times(staffing: dict[str, Any] | None) -> tuple[float, float] | None:

@@ -98,7 +98,7 @@ class PlanConfig(BaseModel):
     travel_mean_minutes: float = Field(default=10, gt=0)
     travel_log_sd: float = Field(default=0.5, gt=0)
     min_calls_per_team_type: float = Field(default=365, ge=0)
-    underserved_indicator: str = "median_household_income_2018"
+    underserved_indicator: str | None = None  # default: the indicators section's income column
     underserved_quantile: float = 0.2
     phases: list[PhaseConfig] = Field(default_factory=lambda: [
         PhaseConfig(name="Focus areas, peak hours", types="pilot_plus_top:2", areas="underserved_top",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from altresponse.facts import ALTERNATIVE_PATHWAYS
 from altresponse.plan.gaps import HOURS_OF_WEEK, ServiceCover, hours_mask
 
 if TYPE_CHECKING:
@@ -24,18 +25,19 @@ if TYPE_CHECKING:
     from altresponse.profile import Profile
 
 log = logging.getLogger(__name__)
-NOT_ALTERNATIVE = ("police", "ems", "fire", "co_response")
 
 
 def services_from_directory(profile: Profile, local: LocalData | None) -> tuple[list[ServiceCover], str]:
     from altresponse.directory import load_directory
 
-    name = profile.directory or "baltimore"
+    if not profile.directory:
+        return [], "the city profile names no provider directory"
+    name = profile.directory
     directory = load_directory(name)
     points = _area_points(profile, local)
     covers = []
     for s in directory.services:
-        if s.pathway in NOT_ALTERNATIVE or "*" in s.common_types:
+        if s.pathway not in ALTERNATIVE_PATHWAYS or "*" in s.common_types:
             continue
         covers.append(_cover(s, points, profile.city))  # an area named after the city is citywide
     inactive = [c.name for c in covers if not c.hours.any()]

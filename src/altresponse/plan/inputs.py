@@ -19,10 +19,10 @@ import duckdb
 import numpy as np
 
 from altresponse.errors import BadInput
+from altresponse.facts import DAYS_PER_YEAR, SAFETY_OUTCOMES_DEFAULT
 from altresponse.plan.gaps import HOURS_OF_WEEK, Demand
 
 AREA_LEVELS: tuple[str, ...] = ("csa", "neighborhood", "district")
-SERIOUS_CLASSES: tuple[str, ...] = ("arrest", "report", "citation")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class LocalData:
 
     @property
     def annual_factor(self) -> float:
-        return 365.25 / max(self.days, 1.0)
+        return DAYS_PER_YEAR / self.days
 
 
 def _has_values(con: duckdb.DuckDBPyConnection, col: str) -> bool:
@@ -68,9 +68,13 @@ def _has_values(con: duckdb.DuckDBPyConnection, col: str) -> bool:
     return bool(row and row[0])
 
 
-def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] | None = None,
-                    serious_classes: tuple[str, ...] = SERIOUS_CLASSES) -> LocalData:
-    """Per-type statistics and demand matrices from a classified calls Parquet."""
+def read_classified(path: str | Path, *, time_zone: str, period_days: float,
+                    underserved: set[str] | None = None,
+                    serious_classes: tuple[str, ...] = SAFETY_OUTCOMES_DEFAULT) -> LocalData:
+    """Per-type volumes and area x hour-of-week demand from a classified calls Parquet.
+
+    The period is the landscape's measured one (`period_days`), so annual figures match its pages.
+    """
     path = Path(path)
     if not path.exists():
         raise BadInput(f"classified calls not found: {path} (run `altresponse analyze` first)")
@@ -93,8 +97,8 @@ def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] |
         rows, first, last, synthetic = span
         if not rows:
             raise BadInput("classified calls file has no rows", file=str(path))
-        days = max((last - first).total_seconds() / 86400.0, 1.0)
-        factor = 365.25 / days
+        days = period_days
+        factor = DAYS_PER_YEAR / days
         level = next((lv for lv in AREA_LEVELS if lv in cols and _has_values(con, lv)), None)
         underserved = underserved or set()
         under_list = sorted(a.upper() for a in underserved)
@@ -153,22 +157,27 @@ def read_classified(path: str | Path, *, time_zone: str, underserved: set[str] |
     )
 
 
-def underserved_from_indicators(path: str | Path, *, indicator: str = "median_household_income_2018",
-                                quantile: float = 0.2) -> tuple[set[str], str]:
-    """Areas in the lowest `quantile` of an indicator (default: the poorest fifth of CSAs by income)."""
+def underserved_from_indicators(path: str | Path, *, indicator: str, quantile: float, area_column: str,
+                                exclude_areas: list[str]) -> tuple[set[str], str]:
+    """Areas in the lowest `quantile` of an indicator (the profile's; e.g. the poorest fifth by income).
+
+    `exclude_areas` are rows that are not areas (a citywide total, a jail): the profile names them.
+    """
     path = Path(path)
     with path.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     if not rows:
         raise BadInput("indicator file is empty", file=str(path))
-    name_col = next(iter(rows[0]))
+    name_col = area_column
+    if name_col not in rows[0]:
+        raise BadInput(f"area column {name_col!r} not found", file=str(path), column=name_col)
     if indicator not in rows[0]:
         raise BadInput(f"indicator column {indicator!r} not found", file=str(path), column=indicator)
     vals = []
     for r in rows:
         v = r.get(indicator) or ""
         name = r[name_col]
-        if not v or name.lower() == "baltimore city":
+        if not v or name.lower() in {a.lower() for a in exclude_areas}:
             continue
         vals.append((name, float(v)))
     vals.sort(key=lambda t: t[1])

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from altresponse.facts import CAPTURE_DEFAULT, DAYS_PER_YEAR, CaptureFact
 from altresponse.plan.gaps import HOURS_OF_WEEK
 from altresponse.plan.phases import PhaseStaffing, TeamStaffing
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.erlang import required_teams
 from altresponse.simulate.schedule import schedule_shifts
 
-WEEKS_PER_YEAR = 365.25 / 7
+WEEKS_PER_YEAR = DAYS_PER_YEAR / 7
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class StaffingAssumptions:
     police_hours_source: str
     reach_spread: float = 0.1
     min_calls_per_team_type: float = 365.0  # below about one call a day a dedicated team is not staffed
+    capture: CaptureFact = CAPTURE_DEFAULT  # share of eligible calls call-takers actually send
 
 
 def travel_draws(mean_s: float, sigma: float, n: int = 2000, seed: int = 7) -> np.ndarray:
@@ -53,8 +55,8 @@ def make_staffer(params: CostParameters, a: StaffingAssumptions, *, seed: int = 
         teams = []
         too_few = []
         total_calls = 0.0
-        for team, calls in sorted(per_team.items()):
-            calls = np.asarray(calls, dtype=float)
+        for team, eligible in sorted(per_team.items()):
+            calls = np.asarray(eligible, dtype=float) * a.capture.mode  # served, not eligible, calls
             if calls.sum() <= 0:
                 continue
             if calls.sum() < a.min_calls_per_team_type:
@@ -73,12 +75,13 @@ def make_staffer(params: CostParameters, a: StaffingAssumptions, *, seed: int = 
                                       team_hours_per_week=float(plan.team_hours_per_week)))
         reached = total_calls * a.target_reach
         freed = reached * a.police_hours_per_call
+        lo = (1 - a.reach_spread) * a.capture.low / a.capture.mode
+        hi = (1 + a.reach_spread) * a.capture.high / a.capture.mode
         b = budget(
             params, {t.team_type: t.team_hours_per_week for t in teams},
             {t.team_type: t.coverage for t in teams},
-            calls_reached_per_year=(reached, reached * (1 - a.reach_spread),
-                                    min(total_calls, reached * (1 + a.reach_spread))),
-            police_hours_freed_per_year=(freed, freed * (1 - a.reach_spread), freed * (1 + a.reach_spread)),
+            calls_reached_per_year=(reached, reached * lo, reached * hi),
+            police_hours_freed_per_year=(freed, freed * lo, freed * hi),
             draws=draws, seed=seed,
         ) if teams else {}
         return PhaseStaffing(teams=tuple(teams), budget=b, too_few=tuple(too_few))

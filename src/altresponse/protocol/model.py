@@ -19,25 +19,15 @@ import yaml
 
 from altresponse.builtins import builtin_path, read_yaml_mapping, resolve
 from altresponse.errors import BadInput
+from altresponse.facts import EMERGENCY_PATHWAYS, SAFETY_RANK
 from altresponse.schema import CATEGORIES, PATHWAYS
 
 UNKNOWN = "unknown"
 PROCEED = "proceed"
-EMERGENCY_PATHWAYS: frozenset[str] = frozenset({"police", "ems", "fire"})
 # Context questions may let "unknown" keep the rule's pathway; safety questions never may.
 CONTEXT_QUESTIONS: frozenset[str] = frozenset({"under_18", "location_type", "intoxication"})
-# How much protection a pathway gives on scene: a screen may only move a call up (or sideways).
-SAFETY_RANK: dict[str, int] = {
-    "311_administrative": 0,
-    "crisis_line_988": 1,
-    "community_responder": 1,
-    "homeless_outreach": 1,
-    "behavioral_health_team": 1,
-    "co_response": 2,
-    "police": 3,
-    "ems": 3,
-    "fire": 3,
-}
+# How much protection a pathway gives on scene (a screen may only move a call up or sideways) and
+# which pathways are emergency services: facts defined once in `altresponse.facts`.
 
 _CACHE_LIMIT = 50_000
 _MPDS_STRIP = re.compile(r"[^0-9A-Za-z]")

@@ -22,8 +22,10 @@ import numpy as np
 import pyarrow as pa
 from scipy import optimize, special, stats
 
-DEFAULT_SERIOUS_CLASSES: tuple[str, ...] = ("arrest", "report", "citation")
-"""Disposition classes that count as 'needed police' by default (arrest, crime report, citation)."""
+from altresponse.facts import SAFETY_OUTCOMES_DEFAULT
+
+DEFAULT_SERIOUS_CLASSES: tuple[str, ...] = SAFETY_OUTCOMES_DEFAULT
+"""Disposition classes that count as a serious outcome by default (`facts.SAFETY_OUTCOMES_DEFAULT`)."""
 
 UNKNOWN_OUTCOME_CLASSES: tuple[str, ...] = ("unknown",)
 """Disposition classes that say nothing about the outcome; such calls are left out of n."""

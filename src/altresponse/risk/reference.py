@@ -31,6 +31,8 @@ from altresponse.errors import BadInput
 from altresponse.risk.model import DEFAULT_SERIOUS_CLASSES, RiskTable, estimate_type_risk_from_counts
 
 PACKAGED_FILE = "reference_outcomes.csv"
+TABLE_SERIOUS_CLASSES: tuple[str, ...] = ("arrest", "report", "citation")
+"""The classes the table's own `k_serious` column counts (any other definition sums n_<class>)."""
 DEFAULT_SOURCES: tuple[str, ...] = ("decc", "sfpd")
 DISPOSITION_COUNT_COLUMNS: tuple[str, ...] = tuple(f"n_{c}" for c in schema.DISPOSITION_CLASSES)
 CSV_COLUMNS: tuple[str, ...] = (
@@ -40,7 +42,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "n_on_scene", "on_scene_median_s", "on_scene_mean_s",
 )
 """Columns of the reference CSV, in order. n_calls counts in-scope calls, n_known those whose
-disposition class is not ``unknown``, k_serious those in DEFAULT_SERIOUS_CLASSES; n_<class> counts
+disposition class is not ``unknown``, k_serious those in TABLE_SERIOUS_CLASSES; n_<class> counts
 each disposition class. Unit times (seconds) are blank for sources without a time chain."""
 
 _INT_COLUMNS = ("n_calls", "n_known", "k_serious", *DISPOSITION_COUNT_COLUMNS, "n_time", "n_on_scene")
@@ -80,7 +82,7 @@ class ReferenceRow:
 
     def serious(self, serious_classes: Sequence[str] = DEFAULT_SERIOUS_CLASSES) -> int:
         """Calls of this row whose disposition class is in `serious_classes`."""
-        if tuple(serious_classes) == DEFAULT_SERIOUS_CLASSES:
+        if tuple(serious_classes) == TABLE_SERIOUS_CLASSES:
             return self.k_serious
         return sum(self.disposition_counts.get(c, 0) for c in serious_classes)
 
@@ -197,7 +199,8 @@ class ReferenceOutcomes:
             se[i] = math.sqrt(ss / (total - 1) / total) / 3600.0
         return mean, se, n
 
-    def provenance(self, sources: Sequence[str] | None = None) -> dict[str, Any]:
+    def provenance(self, sources: Sequence[str] | None = None,
+                   serious_classes: Sequence[str] = DEFAULT_SERIOUS_CLASSES) -> dict[str, Any]:
         """Where the figures come from: each source's label, period, scope and totals, and what is pooled."""
         chosen = self._check_sources(sources or self.sources)
         per_source: list[dict[str, Any]] = []
@@ -208,7 +211,8 @@ class ReferenceOutcomes:
                 "source": s, "label": first.source_label, "period": first.period,
                 "agency_scope": first.agency_scope, "origin_scope": first.origin_scope,
                 "types": len(rows), "calls": sum(r.n_calls for r in rows),
-                "known_outcome": sum(r.n_known for r in rows), "serious": sum(r.k_serious for r in rows),
+                "known_outcome": sum(r.n_known for r in rows),
+                "serious": sum(r.serious(serious_classes) for r in rows),
                 "timed_calls": sum(r.n_time for r in rows),
             })
         timed = [str(p["source"]) for p in per_source if int(p["timed_calls"]) > 0]
@@ -223,7 +227,7 @@ class ReferenceOutcomes:
             "table": self.origin,
             "rows": sum(1 for r in self.rows if r.source in set(chosen)),
             "sources": per_source,
-            "serious_classes": list(DEFAULT_SERIOUS_CLASSES),
+            "serious_classes": list(serious_classes),
             "pooled": ("Per type, calls of known outcome (n) and serious outcomes (k) are summed over "
                        f"{', '.join(chosen)}; a type no source has gets the fitted prior (n = 0)."),
             "officer_time": officer_time,
@@ -284,7 +288,7 @@ def transferred_risk(
     ids = [str(t) for t in type_ids]
     n, k = ref.pooled_counts(ids, sources, serious_classes)
     risk = estimate_type_risk_from_counts(ids, n, k, level=level, serious_classes=serious_classes)
-    prov = ref.provenance(sources)
+    prov = ref.provenance(sources, serious_classes)
     prov["serious_classes"] = list(serious_classes)
     prov["types_requested"] = len(ids)
     prov["types_with_reference_data"] = int(np.count_nonzero(n))

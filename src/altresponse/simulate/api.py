@@ -13,8 +13,10 @@ import numpy as np
 
 from altresponse import __version__
 from altresponse.errors import BadInput
+from altresponse.facts import POLICE_HOURS_PER_FTE, CaptureFact, capture_for
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.profile import Profile
+from altresponse.results import Estimate, Headline, LandscapeFacts
 from altresponse.simulate.config import SimulateConfig
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.engine import SimParams
@@ -31,15 +33,36 @@ from altresponse.simulate.staffing import (
 
 
 def _load(
-    classified_parquet: str | Path, profile: Profile, cfg: SimulateConfig, growth: float | None = None
+    classified_parquet: str | Path,
+    profile: Profile,
+    cfg: SimulateConfig,
+    landscape: LandscapeFacts,
+    *,
+    capture: float,
+    growth: float | None = None,
 ) -> Inputs:
     table = read_classified(classified_parquet)
     if table.num_rows == 0:
         raise BadInput("the classified calls file has no rows", file=str(classified_parquet))
     t_s, monday = week_seconds(table.column("received_utc"), profile.time_zone)
-    return build_inputs(
-        table, t_s, monday, cfg, source=Path(classified_parquet).name, growth=growth, seed=cfg.seed
-    )
+    hours = {t: h.hours_per_call for t, h in landscape.officer_hours.items()}
+    kinds = sorted({h.source_words for h in landscape.officer_hours.values()})
+    try:
+        return build_inputs(
+            table, t_s, monday, cfg, source=Path(classified_parquet).name, officer_hours=hours,
+            officer_hours_source="landscape analysis, per call type: " + "; ".join(kinds),
+            period_days=landscape.period.days, capture=capture, growth=growth, seed=cfg.seed,
+        )
+    except ValueError as exc:
+        raise BadInput(f"the landscape result does not match these calls: {exc}",
+                       file=str(classified_parquet)) from exc
+
+
+def _capture(cfg: SimulateConfig) -> CaptureFact:
+    try:
+        return capture_for(cfg.capture)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from exc
 
 
 def _config(profile: Profile) -> SimulateConfig:
@@ -145,17 +168,23 @@ def run_staffing(
     classified_parquet: str | Path,
     out_dir: str | Path,
     profile: Profile,
+    landscape: LandscapeFacts,
     target_reach: float = 0.9,
     target_minutes: float = 20,
 ) -> dict[str, Any]:
-    """Size, schedule, verify and cost the alternative fleet; write staffing.json and staffing.html."""
+    """Size, schedule, verify and cost the alternative fleet; write staffing.json and staffing.html.
+
+    Period, officer time per call and the eligible-call count come from the landscape result, never
+    recomputed; the served volume is the eligible volume times the capture rate.
+    """
     if not 0 < target_reach < 1:
         raise BadInput(f"--target-reach must be between 0 and 1, got {target_reach}")
     if target_minutes <= 0:
         raise BadInput(f"--target-minutes must be positive, got {target_minutes}")
     cfg = _config(profile)
     cost_params = _costs(profile)
-    inputs = _load(classified_parquet, profile, cfg)
+    capture = _capture(cfg)
+    inputs = _load(classified_parquet, profile, cfg, landscape, capture=capture.mode)
     params = cfg.params(target_minutes)
     out = Path(out_dir)
     if inputs.demand.n == 0:
@@ -188,22 +217,36 @@ def run_staffing(
             "rounds": p.rounds,
             "erlang_by_hour_of_week": erlang_table(p.arrival_rate, p.plan.coverage, p.mean_busy_s, params),
         }
-    est = sim["calls_reached_per_year"]
-    freed = sim["police_hours_freed_per_year"]
+    reached = _with_capture(sim["calls_reached_per_year"], capture)
+    freed = _with_capture(sim["police_hours_freed_per_year"], capture)
     costs = budget(
         cost_params,
         hours,
         coverage,
-        calls_reached_per_year=(est["mean"], est["lo"], est["hi"]),
-        police_hours_freed_per_year=(freed["mean"], freed["lo"], freed["hi"]),
+        calls_reached_per_year=reached,
+        police_hours_freed_per_year=freed,
         seed=cfg.seed,
     )
     total_cov = sum((np.asarray(c) for c in coverage.values()), np.zeros(168))
+    peak = int(total_cov.max()) if len(coverage) else 0
+    headline = staffing_headline(landscape.headline, sim, costs, reached, freed, peak, capture,
+                                 target_minutes=target_minutes)
+    reach = headline.figures["reach_share"]
+    met = reach.value >= target_reach
     result = {
-        "target": {"reach": target_reach, "minutes": target_minutes},
+        "headline": headline.as_json(),
+        "headline_call_sets": headline.call_sets,
+        "capture": {"low": capture.low, "mode": capture.mode, "high": capture.high,
+                    "ramp_months": capture.ramp_months, "source": capture.source},
+        "target": {"reach": target_reach, "minutes": target_minutes, "met": met,
+                   "statement": (
+                       f"Target met: {reach.value * 100:.1f}% of served calls reached within "
+                       f"{target_minutes:g} minutes (target {target_reach * 100:.0f}%)." if met else
+                       f"TARGET MISSED: the simulated fleet reaches {reach.value * 100:.1f}% of served calls "
+                       f"within {target_minutes:g} minutes, short of the {target_reach * 100:.0f}% target.")},
         "demand": _demand_summary(inputs),
         "team_hours_per_week": float(sum(hours.values())),
-        "peak_teams_on_duty": int(total_cov.max()) if len(coverage) else 0,
+        "peak_teams_on_duty": peak,
         "plans": plans_json,
         "unstaffed_team_types": {
             name: {
@@ -223,13 +266,71 @@ def run_staffing(
     _suppress_hourly_counts(sim)
     write_json_atomic(out / "staffing.json", result)
     write_text_atomic(out / "staffing.html", render_staffing(result))
+    result["headline_model"] = headline
     return result
+
+
+def _with_capture(est: dict[str, float], capture: CaptureFact) -> tuple[float, float, float]:
+    """(mean, low, high) of a simulated yearly figure at the capture mode, widened to the capture range."""
+    return (float(est["mean"]), float(est["lo"]) * capture.low / capture.mode,
+            float(est["hi"]) * capture.high / capture.mode)
+
+
+def staffing_headline(
+    landscape: Headline,
+    sim: dict[str, Any],
+    costs: dict[str, Any],
+    reached: tuple[float, float, float],
+    freed: tuple[float, float, float],
+    peak_teams: int,
+    capture: CaptureFact,
+    *,
+    target_minutes: float,
+) -> Headline:
+    """The staffing stage's headline figures, added to the landscape's (which are copied, not redone)."""
+    cap = (f"{capture.mode * 100:.0f}% of eligible calls served (capture {capture.low * 100:.0f}–"
+           f"{capture.high * 100:.0f}%: {capture.source})")
+    reps = f"{sim.get('reps', 0)} simulated years"
+
+    def pct(block: dict[str, float], unit: Any, source: str) -> Estimate:
+        return Estimate(value=block["p50"], low=block["p5"], high=block["p95"], unit=unit, source=source)
+
+    cost_src = "cost model (Monte Carlo over wages, benefits, vehicles, overhead; 5th–95th percentile)"
+    reach = sim["reached_within_target_share"]
+    figures = {
+        "calls_served_per_year": Estimate(value=reached[0], low=reached[1], high=reached[2],
+                                          unit="calls/year", source=f"fleet simulation ({reps}); {cap}"),
+        "police_hours_freed": Estimate(
+            value=freed[0], low=freed[1], high=freed[2], unit="hours/year",
+            source=("police hours per call of each type from the landscape analysis, times calls teams "
+                    f"reach in the simulation; {cap}")),
+        "police_fte_freed": Estimate(
+            value=freed[0] / POLICE_HOURS_PER_FTE, low=freed[1] / POLICE_HOURS_PER_FTE,
+            high=freed[2] / POLICE_HOURS_PER_FTE, unit="FTE",
+            source=f"police hours freed / {POLICE_HOURS_PER_FTE:,.0f} productive hours per officer a year"),
+        "police_cost_avoided": pct(costs["police_cost_avoided_per_year"], "USD/year",
+                                   "police hours freed times the loaded police cost per hour (Monte Carlo)"),
+        "operating_cost": pct(costs["annual_operating_cost"], "USD/year", cost_src),
+        "first_year_cost": pct(costs["first_year_total"], "USD", cost_src + "; start-up included"),
+        "fte": pct(costs["fte"]["total"], "FTE", "crews, supervisors and 911-centre clinicians"),
+        "peak_teams": Estimate(value=float(peak_teams), unit="teams",
+                               source="shift schedule that meets the target, busiest hour of the week"),
+        "reach_share": Estimate(value=reach["mean"], low=reach["lo"], high=reach["hi"], unit="share",
+                                source=f"fleet simulation ({reps}): served calls reached within "
+                                       f"{target_minutes:g} minutes"),
+    }
+    return landscape.with_figures(figures).model_copy(update={"call_sets": {
+        **landscape.call_sets,
+        "staffing": "staffing figures cover the calls that need a field team (behavioral-health, community "
+                    "responder, outreach and co-response pathways); 988 and 311 transfers need no team",
+    }})
 
 
 def run_simulation(
     classified_parquet: str | Path,
     out_dir: str | Path,
     profile: Profile,
+    landscape: LandscapeFacts,
     scenario: str | None = None,
     target_minutes: float = 20,
 ) -> dict[str, Any]:
@@ -246,7 +347,7 @@ def run_simulation(
             f"unknown scenario {name!r}; the profile defines {sorted(cfg.scenarios)}", file=profile.path
         )
     sc = cfg.scenarios[name]
-    inputs = _load(classified_parquet, profile, cfg, growth=sc.growth)
+    inputs = _load(classified_parquet, profile, cfg, landscape, capture=_capture(cfg).mode, growth=sc.growth)
     params = cfg.params(target_minutes)
     try:
         fleet = fleet_from_scenario(sc, inputs)

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from altresponse.errors import BadInput
+from altresponse.facts import DEFAULT_OFFICER_HOURS_PER_CALL, POLICE_HOURS_PER_FTE, TEAM_OF_PATHWAY
 from altresponse.schema import PATHWAYS
 from altresponse.simulate.engine import SimParams
 
@@ -65,14 +66,7 @@ class SimulateConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pathway_teams: dict[str, str] = Field(
-        default_factory=lambda: {
-            "behavioral_health_team": "behavioral_health_team",
-            "community_responder": "community_responder",
-            "homeless_outreach": "homeless_outreach",
-            "co_response": "co_response",
-        }
-    )
+    pathway_teams: dict[str, str] = Field(default_factory=lambda: dict(TEAM_OF_PATHWAY))
     max_wait_min: float = 30.0
     detour: float = 1.3
     speed_kmh: float = 30.0
@@ -81,8 +75,9 @@ class SimulateConfig(BaseModel):
     wrap_min: float = 10.0
     backup_probability: float = 0.02
     backup_police_hours: float = 0.75
-    police_hours_per_call: float = 1.5
-    police_hours_per_fte: float = 1718.0
+    police_hours_per_call: float = DEFAULT_OFFICER_HOURS_PER_CALL
+    police_hours_per_fte: float = POLICE_HOURS_PER_FTE
+    capture: float | None = None  # share of eligible calls served; None: the peer programmes' mode
     on_scene_multiplier: float = 1.25
     zones: int = 9
     replications: int = 5

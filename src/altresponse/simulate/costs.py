@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from altresponse.facts import TEAM_TYPES
+
 BLS_OOH_EMT = "BLS Occupational Outlook Handbook, EMTs and paramedics: 2023 median pay $21.53/h"
 BLS_PARAMEDIC = "BLS OOH: paramedics' median annual wage $53,180 (May 2023) = $25.57/h at 2,080 h"
 BLS_COUNSELOR = (
@@ -66,16 +68,8 @@ def _default_roles() -> dict[str, Range]:
 
 
 def _default_compositions() -> dict[str, list[str]]:
-    return {
-        # Denver STAR: paramedic + clinician (programs.md A.2)
-        "behavioral_health_team": ["clinician", "paramedic"],
-        # Oakland MACRO: EMT + community intervention specialist (programs.md A.6)
-        "community_responder": ["community_responder", "emt"],
-        # outreach pair; composition is an assumption
-        "homeless_outreach": ["peer", "community_responder"],
-        # clinician riding with an officer (Durham co-response, programs.md A.5); officer time not costed here
-        "co_response": ["clinician"],
-    }
+    """Each team type's crew (facts.TEAM_TYPES, with their sources); a profile may change a crew."""
+    return {t.id: list(t.crew) for t in TEAM_TYPES.values()}
 
 
 class CostParameters(BaseModel):

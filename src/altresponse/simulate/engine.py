@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from altresponse.facts import DAYS_PER_YEAR
+
 WEEK_S = 7 * 24 * 3600
 HOUR_S = 3600
 _FREE, _END, _START = 0, 1, 2
@@ -38,6 +40,7 @@ class Demand:
     team_types: tuple[str, ...]
     horizon_s: float
     police_hours: np.ndarray | None = None  # police time each call would have taken, hours
+    period_s: float | None = None  # measured span of the source calls; per-year figures divide by it
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -53,7 +56,8 @@ class Demand:
 
     @property
     def years(self) -> float:
-        return self.horizon_s / (365.25 * 86400)
+        """Years the calls stand for: the measured period when known, else the simulated horizon."""
+        return (self.period_s if self.period_s else self.horizon_s) / (DAYS_PER_YEAR * 86400)
 
 
 @dataclass(frozen=True)

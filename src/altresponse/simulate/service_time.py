@@ -17,9 +17,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from altresponse.facts import BUSY_CAP_HOURS
+
 FAMILIES: tuple[str, ...] = ("lognormal", "gamma", "exponential")
 MIN_OBSERVATIONS = 30
-MAX_PLAUSIBLE_S = 12 * 3600.0  # longer durations are CAD artefacts (calls left open), not service
+MAX_PLAUSIBLE_S = BUSY_CAP_HOURS * 3600.0  # longer durations are CAD artefacts (calls left open)
 
 
 @dataclass(frozen=True)

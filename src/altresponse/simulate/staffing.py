@@ -9,6 +9,7 @@ Takes tables and arrays; no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from altresponse.facts import PATHWAY_FACTS
 from altresponse.simulate.config import Scenario, SimulateConfig
 from altresponse.simulate.demand import (
     HourOfWeekRates,
@@ -65,12 +67,19 @@ def build_inputs(
     cfg: SimulateConfig,
     *,
     source: str,
+    officer_hours: Mapping[str, float],
+    officer_hours_source: str,
+    period_days: float,
+    capture: float = 1.0,
     growth: float | None = None,
     seed: int = 0,
 ) -> Inputs:
-    """Demand (calls on alternative pathways), zones and service times from a classified table.
+    """Demand (calls on field-team pathways), zones and service times from a classified table.
 
     `t_s` is each row's received time in seconds from `monday` (local), from `io.week_seconds`.
+    `officer_hours` is the landscape's one police-hours-per-call figure for each common type (the
+    time a diverted call would have taken), `period_days` the landscape's measured period (per-year
+    figures divide by it), and `capture` the share of eligible calls call-takers actually send.
     """
     pathway = _column(table, "pathway", "").astype(str)
     common_type = _column(table, "common_type", "unknown").astype(str)
@@ -89,7 +98,6 @@ def build_inputs(
 
     travel = _column(table, "travel_s", math.nan).astype(float)
     on_scene = _column(table, "on_scene_s", math.nan).astype(float)
-    busy = _column(table, "unit_busy_s", math.nan).astype(float)
     n_times = int((np.isfinite(on_scene) & (on_scene > 0)).sum())
     if n_times >= 30:
         service = ServiceTimeModel.fit(
@@ -105,16 +113,17 @@ def build_inputs(
         service = ServiceTimeModel.defaults(cfg.on_scene_multiplier)
         service_source = "published program figures (no on-scene times in the data)"
 
-    # police time each eligible call took (one unit, dispatch to clear) where the data has it
-    police_h = np.where(
-        np.isfinite(busy) & (busy > 0) & (busy < 12 * 3600), busy / 3600.0, cfg.police_hours_per_call
-    )
-    police_h = np.where(pathway == "co_response", 0.0, police_h)  # police still go on co-response
-    n_busy = int((np.isfinite(busy[eligible]) & (busy[eligible] > 0)).sum())
-    police_source = (
-        f"unit busy time of {n_busy:,} eligible calls in the data; "
-        f"{cfg.police_hours_per_call} h where missing (Houston CCD, programs.md A.8)"
-    )
+    # police time a diverted call would have taken: the landscape's one figure per type
+    missing = sorted({t for t in set(common_type[eligible].tolist()) if t not in officer_hours})
+    if missing:
+        raise ValueError(f"no officer-hours figure for common types {missing}")
+    types_u, type_inv = np.unique(common_type, return_inverse=True)
+    police_h = np.array([float(officer_hours.get(t, 0.0)) for t in types_u])[type_inv]
+    paths_u, path_inv = np.unique(pathway, return_inverse=True)
+    diverts = np.array([p in PATHWAY_FACTS and PATHWAY_FACTS[p].alternative for p in paths_u],
+                       dtype=bool)[path_inv]
+    police_h = np.where(diverts, police_h, 0.0)  # police still go on co-response: nothing freed
+    police_source = officer_hours_source
 
     type_index = {t: i for i, t in enumerate(team_types)}
     team_type = np.array([type_index.get(cfg.pathway_teams.get(p, ""), -1) for p in pathway], dtype=np.int64)
@@ -131,10 +140,11 @@ def build_inputs(
         urgency[idx],
         x[idx],
         y[idx],
-        growth=cfg.growth if growth is None else growth,
+        growth=(cfg.growth if growth is None else growth) * capture,
         police_hours=police_h[idx],
         rng=rng,
     )
+    demand = dataclasses.replace(demand, period_s=period_days * 86400.0)
     return Inputs(
         demand, service, zx, zy, monday, table.num_rows, counts, service_source, police_source, has_xy
     )

@@ -1,0 +1,60 @@
+"""Saved stage results: where each lives and how a later command loads it back as its typed result."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from altresponse.errors import BadInput
+from altresponse.profile import Profile, load_profile
+from altresponse.results import Headline, LandscapeFacts
+
+LANDSCAPE_FILE = "summary.json"
+STAFFING_FILE = "staffing.json"
+PLAN_FILE = "plan.json"
+
+
+def _analysis_dir(path: Path) -> Path:
+    """The analysis folder given either the folder or the classified calls file inside it."""
+    return path if path.is_dir() else path.parent
+
+
+def load_landscape(path: str | Path) -> LandscapeFacts:
+    """The landscape result saved by `altresponse analyze` (folder, or the classified file in it)."""
+    folder = _analysis_dir(Path(path))
+    summary = folder / LANDSCAPE_FILE
+    if not summary.exists():
+        raise BadInput(
+            f"no landscape result beside the classified calls (expected {summary}); run "
+            "`altresponse analyze` first: later stages use its period and officer time, they do not recompute them",
+            file=str(path),
+        )
+    try:
+        data = json.loads(summary.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"not valid JSON: {exc}", file=str(summary), line=exc.lineno) from exc
+    if not isinstance(data, dict):
+        raise BadInput("expected a JSON object", file=str(summary))
+    return LandscapeFacts.from_summary(data, file=str(summary))
+
+
+def require_profile(name_or_path: str | None) -> Profile:
+    """The city profile a command was given; there is no default city."""
+    if not name_or_path:
+        raise BadInput("no city profile given: pass --profile NAME or a profile YAML path "
+                       "(`altresponse city init` writes one for a new export)")
+    return load_profile(name_or_path)
+
+
+def load_staffing_headline(folder: str | Path) -> Headline:
+    """The headline the staffing stage saved (it carries the landscape's figures too)."""
+    path = Path(folder) / STAFFING_FILE
+    if not path.exists():
+        raise BadInput(f"no staffing result in this folder (expected {path}); run `altresponse staff` first",
+                       file=str(folder))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Headline(figures=data["headline"], call_sets=data.get("headline_call_sets") or {})
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise BadInput(f"not a staffing result this version can read ({exc}); run `altresponse staff` again",
+                       file=str(path)) from exc

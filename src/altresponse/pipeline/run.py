@@ -1,0 +1,75 @@
+"""Run the stages in order, each on the previous stage's typed result, saving each as it goes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from altresponse.profile import Profile
+from altresponse.results import Headline, LandscapeFacts
+
+_console = Console(stderr=True)
+
+
+@dataclass
+class PipelineResult:
+    """What each stage produced; `headline` is the last stage's (it carries every earlier figure)."""
+
+    analysis: dict[str, Any]
+    landscape: LandscapeFacts
+    staffing: dict[str, Any]
+    plan: dict[str, Any]
+    headline: Headline
+    timings_s: dict[str, float] = field(default_factory=dict)
+    folders: dict[str, Path] = field(default_factory=dict)
+
+
+def run_pipeline(
+    calls: Path,
+    out: Path,
+    profile: Profile,
+    *,
+    boundaries: Mapping[str, Path] | None = None,
+    indicators: Path | None = None,
+    target_reach: float | None = None,
+    target_minutes: float | None = None,
+    step: Callable[[str], None] | None = None,
+) -> PipelineResult:
+    """classify + landscape -> staffing -> plan, passing typed results in memory."""
+    from altresponse.analysis import run_analysis
+    from altresponse.plan.build import build_plan
+    from altresponse.plan.config import plan_config
+    from altresponse.simulate import run_staffing
+
+    cfg = plan_config(profile.section("plan"), file=profile.path)
+    reach = cfg.target_reach if target_reach is None else target_reach
+    minutes = cfg.target_minutes if target_minutes is None else target_minutes
+    timings: dict[str, float] = {}
+
+    def timed(name: str, fn: Callable[[], Any]) -> Any:
+        if step is not None:
+            step(name)
+        start = time.perf_counter()
+        value = fn()
+        timings[name] = round(time.perf_counter() - start, 2)
+        return value
+
+    analysis_dir, staffing_dir, plan_dir = out / "analysis", out / "staffing", out / "plan"
+    summary = timed("classify and analyze", lambda: run_analysis(
+        calls, analysis_dir, profile, boundaries=dict(boundaries or {}) or None, indicators=indicators))
+    landscape = LandscapeFacts.from_summary(summary, file=str(analysis_dir))
+    staffing = timed("staffing and budget", lambda: run_staffing(
+        analysis_dir / "classified.parquet", staffing_dir, profile, landscape,
+        target_reach=reach, target_minutes=minutes))
+    headline: Headline = staffing.get("headline_model") or landscape.headline
+    plan = timed("implementation plan", lambda: build_plan(
+        profile, analysis_dir, staffing_dir, plan_dir, landscape=landscape, headline=headline))
+    final = Headline(figures=plan["headline"], call_sets=plan.get("headline_call_sets") or {})
+    return PipelineResult(analysis=summary, landscape=landscape, staffing=staffing, plan=plan,
+                          headline=final, timings_s=timings,
+                          folders={"analysis": analysis_dir, "staffing": staffing_dir, "plan": plan_dir})
