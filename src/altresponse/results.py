@@ -137,11 +137,16 @@ class OfficerHours(BaseModel):
     source_words: str
 
 
+LANDSCAPE_FACTS_FILE = "landscape.json"
+"""The landscape's typed result, saved beside the classified calls; later commands load it."""
+
+
 class LandscapeFacts(BaseModel):
     """What later stages take from the landscape, typed: they never recompute these."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    schema_version: Literal["1"] = "1"
     data: str
     period: Period
     officer_hours: dict[str, OfficerHours]

@@ -8,16 +8,15 @@ from typing import Any
 
 import pytest
 
+from altresponse.pipeline import load_landscape
 from altresponse.profile import load_profile
 
-from .synthetic import write_classified
+from .synthetic import write_analysis
 
 
 @pytest.fixture(scope="session")
 def analysis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("analysis")
-    write_classified(d / "classified.parquet")
-    return d
+    return write_analysis(tmp_path_factory.mktemp("analysis"), load_profile("baltimore"))
 
 
 @pytest.fixture(scope="session")
@@ -25,5 +24,5 @@ def built_plan(analysis_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     from altresponse.plan.build import build_plan
 
     out = tmp_path_factory.mktemp("plan")
-    build_plan(load_profile("baltimore"), analysis_dir, None, out)
+    build_plan(load_profile("baltimore"), analysis_dir, None, out, landscape=load_landscape(analysis_dir))
     return out, json.loads((out / "plan.json").read_text())

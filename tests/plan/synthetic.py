@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from altresponse import schema
+from altresponse.profile import Profile
 
 # type -> (category, pathway under screening passed, calls, serious-outcome rate, busy hours)
 TYPES: dict[str, tuple[str, str, int, float, float]] = {
@@ -106,3 +108,18 @@ def write_classified(
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path)
     return path
+
+
+def write_analysis(folder: Path, profile: Profile, **kwargs: Any) -> Path:
+    """Synthetic classified calls and the real landscape stage's results on them, as `analyze` saves them."""
+    from altresponse.analysis.run import analyze_classified
+    from altresponse.fsio import write_json_atomic, write_text_atomic
+    from altresponse.results import LANDSCAPE_FACTS_FILE, LandscapeFacts
+
+    classified = write_classified(folder / "classified.parquet", **kwargs)
+    summary = analyze_classified(classified, profile)
+    summary["inputs"] = {"calls": classified.name}
+    write_json_atomic(folder / "summary.json", summary)
+    facts = LandscapeFacts.from_summary(summary, file=str(folder))
+    write_text_atomic(folder / LANDSCAPE_FACTS_FILE, facts.model_dump_json())
+    return folder

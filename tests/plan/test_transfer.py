@@ -9,76 +9,56 @@ from typing import Any
 import pytest
 
 from altresponse.errors import BadInput
+from altresponse.pipeline import load_landscape
 from altresponse.plan.build import compute_plan
 from altresponse.plan.inputs import transferred_from_summary
 from altresponse.profile import load_profile
 
-from .synthetic import TYPES, write_classified
+from .synthetic import write_analysis, write_classified
 from .test_document import _check_numbers
 
-# noise_complaint is the highest-volume, lowest-time-cost civilian type in the synthetic calls, so it
-# ranks near the top; a transferred upper bound above the tolerance (0.25) must still keep it out.
-TRANSFERRED: dict[str, tuple[float, float, float, int, float]] = {
-    # type: (risk, lo, hi, n, officer hours per year)
-    "behavioral_crisis": (0.12, 0.10, 0.14, 690, 4100.0),
-    "welfare_check": (0.05, 0.04, 0.06, 777, 3300.0),
-    "noise_complaint": (0.31, 0.27, 0.36, 959, 2900.0),
-    "intoxicated_person": (0.15, 0.11, 0.19, 193, 900.0),
-    "verbal_dispute": (0.09, 0.07, 0.11, 400, 2600.0),
-    "homeless_person": (0.03, 0.02, 0.05, 120, 500.0),
-    "trespass": (0.20, 0.15, 0.24, 80, 700.0),
-    "panhandling": (0.04, 0.02, 0.08, 40, 60.0),
-    "parking_complaint": (0.02, 0.01, 0.03, 300, 800.0),
-}
-STATEMENT = ("Risk transferred from reference agencies: this city's records carry no dispositions, so each "
-             "call type's chance of ending in arrest, report, citation is estimated from Agency A.")
-HOURS_STATEMENT = "Officer time transferred from reference agencies: these calls carry no unit times."
-
-
-def _summary() -> dict[str, Any]:
-    cands = []
-    for t, (r, lo, hi, n, hours) in TRANSFERRED.items():
-        cands.append({"common_type": t, "risk": r, "risk_lo": lo, "risk_hi": hi, "risk_n": n,
-                      "officer_hours_per_year": hours, "officer_hours": hours / 2,
-                      "scope_calls": TYPES[t][2]})
-    cands.append({"common_type": "assault", "risk": 0.48, "risk_lo": 0.44, "risk_hi": 0.52, "risk_n": 509,
-                  "officer_hours_per_year": 5000.0, "officer_hours": 2500.0, "scope_calls": 2500})
-    return {
-        "risk": {
-            "transferred": True, "alpha": 0.7, "beta": 1.7, "mean": 0.28, "level": 0.9,
-            "method": "empirical_bayes", "statement": STATEMENT, "officer_time_statement": HOURS_STATEMENT,
-            "provenance": {
-                "kind": "transferred_from_reference_agencies",
-                "pooled": "Per type, calls of known outcome and serious outcomes are summed over agency_a.",
-                "officer_time": "Unit times from agency_a: dispatch to first unit cleared.",
-                "sources": [{"source": "agency_a", "label": "Agency A CAD, 14 weeks",
-                             "period": "2025-08/2025-11", "agency_scope": "POLICE",
-                             "known_outcome": 10939, "serious": 2532, "timed_calls": 10118}],
-            },
-        },
-        "candidates": cands,
-    }
+PROFILE = load_profile("baltimore")
+PLANTED = {"risk": 0.31, "risk_lo": 0.27, "risk_hi": 0.36}
+"""noise_complaint ranks near the top on volume and time cost; a transferred upper bound above the
+tolerance (0.25), planted in the landscape's result, must keep it out of the plan."""
 
 
 @pytest.fixture(scope="module")
 def bare_analysis(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Classified calls with no dispositions and no unit times, beside a summary.json with a transfer."""
-    d = tmp_path_factory.mktemp("bare")
-    write_classified(d / "classified.parquet", with_outcomes=False, with_times=False, scale=0.3)
-    (d / "summary.json").write_text(json.dumps(_summary()))
+    """Calls with no dispositions and no unit times through the real landscape stage (which transfers
+    risk and officer time from the reference agencies), with noise_complaint's risk raised."""
+    d = write_analysis(tmp_path_factory.mktemp("bare"), PROFILE, with_outcomes=False, with_times=False,
+                       scale=0.3)
+    summary = json.loads((d / "summary.json").read_text())
+    assert summary["risk"]["transferred"] is True
+    for c in summary["candidates"]:
+        if c["common_type"] == "noise_complaint":
+            c.update(PLANTED)
+    (d / "summary.json").write_text(json.dumps(summary))
     return d
 
 
+def _landscape_candidates(d: Path) -> dict[str, dict[str, Any]]:
+    return {c["common_type"]: c for c in json.loads((d / "summary.json").read_text())["candidates"]}
+
+
 def test_plan_takes_transferred_risk_and_gates_on_it(bare_analysis: Path):
-    ctx = compute_plan(load_profile("baltimore"), bare_analysis, None)
+    landscape = load_landscape(bare_analysis)
+    ctx = compute_plan(PROFILE, bare_analysis, None, landscape=landscape)
     assert ctx.risk_source == "transferred" and ctx.officer_time_source == "transferred"
     by_id = {c.type_id: c for c in ctx.candidates}
-    for t, (r, lo, hi, n, hours) in TRANSFERRED.items():
-        if t not in by_id:
+    local = ctx.local
+    assert local is not None
+    for t, c in _landscape_candidates(bare_analysis).items():
+        if t not in by_id or c["risk"] is None:
             continue
-        c = by_id[t]
-        assert (c.risk, c.risk_lo, c.risk_hi, c.risk_n) == (r, lo, hi, n), t
-        assert c.officer_hours == hours, t
+        got = by_id[t]
+        assert (got.risk, got.risk_lo, got.risk_hi, got.risk_n) == (
+            c["risk"], c["risk_lo"], c["risk_hi"], c["risk_n"]), t
+        # the landscape's one hours-per-call figure, times this type's calls a year
+        expected = landscape.officer_hours[t].hours_per_call * local.types[t].annual_calls
+        assert got.officer_hours == pytest.approx(expected, rel=1e-12), t
+        assert landscape.officer_hours[t].source == "transferred"
     noise = ctx.ranking.row("noise_complaint")
     assert not noise.recommended and "above the tolerance" in noise.reason
     assert noise.top_k_share == 0.0  # never chosen in the sensitivity draws either
@@ -95,17 +75,17 @@ def test_plan_takes_transferred_risk_and_gates_on_it(bare_analysis: Path):
 def test_document_says_risk_is_transferred(bare_analysis: Path, tmp_path: Path):
     from altresponse.plan.build import build_plan
 
-    data = build_plan(load_profile("baltimore"), bare_analysis, None, tmp_path, pdf=False)
+    data = build_plan(PROFILE, bare_analysis, None, tmp_path, pdf=False,
+                      landscape=load_landscape(bare_analysis))
     html_text = (tmp_path / "plan.html").read_text()
     assert data["risk_source"] == "transferred"
     assert data["transfer"]["kind"] == "transferred_from_reference_agencies"
     assert "Transferred from reference agencies, not measured in this city" in html_text  # table footnote
     assert "Transferred risk and officer time" in html_text  # methods
-    assert "risk is not measured" not in html_text and "not recorded" not in html_text
-    # suicidal_ideation is in these calls but not in the summary's transfer: said, not left blank
-    assert "no reference data" in html_text
+    assert "risk is not measured" not in html_text
     figs = data["provenance"]["figures"]
-    assert figs["transfer.risk_statement"]["value"] == STATEMENT
+    assert figs["transfer.risk_statement"]["value"] == json.loads(
+        (bare_analysis / "summary.json").read_text())["risk"]["statement"]
     assert figs["type.welfare_check.risk"]["source"] == "model:risk_transferred"
     assert figs["type.welfare_check.officer_hours"]["source"] == "model:officer_time_transferred"
     _, problems = _check_numbers(html_text, data)
@@ -113,18 +93,24 @@ def test_document_says_risk_is_transferred(bare_analysis: Path, tmp_path: Path):
 
 
 def test_city_outcomes_win_over_a_transfer(tmp_path: Path):
-    d = tmp_path / "analysis"
-    write_classified(d / "classified.parquet", scale=0.3)
-    (d / "summary.json").write_text(json.dumps(_summary()))
-    ctx = compute_plan(load_profile("baltimore"), d, None)
+    d = write_analysis(tmp_path / "analysis", PROFILE, scale=0.3)
+    ctx = compute_plan(PROFILE, d, None, landscape=load_landscape(d))
     assert ctx.risk_source == "local" and ctx.officer_time_source == "local"
     noise = next(c for c in ctx.candidates if c.type_id == "noise_complaint")
-    assert noise.risk is not None and noise.risk < 0.1  # the city's own rate (1%), not the transfer's 31%
+    assert noise.risk is not None and noise.risk < 0.1  # the city's own rate (1%)
 
 
-def test_malformed_transfer_fails_loudly():
-    bad = _summary()
-    bad["candidates"][0]["risk_hi"] = 0.01  # below the point estimate
+def test_plan_refuses_classified_calls_without_their_landscape(tmp_path: Path):
+    d = tmp_path / "analysis"
+    write_classified(d / "classified.parquet", scale=0.1)
+    with pytest.raises(BadInput, match="landscape result"):
+        compute_plan(PROFILE, d, None)
+
+
+def test_malformed_transfer_fails_loudly(bare_analysis: Path):
+    bad = json.loads((bare_analysis / "summary.json").read_text())
+    first = next(c for c in bad["candidates"] if c["risk"] is not None)
+    first["risk_hi"] = first["risk"] / 2  # below the point estimate
     with pytest.raises(BadInput, match="risk interval"):
         transferred_from_summary(bad)
     assert transferred_from_summary({"risk": {"transferred": False}, "candidates": []}) is None

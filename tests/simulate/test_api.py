@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from altresponse.commands import simulate as simulate_command
 from altresponse.errors import BadInput
 from altresponse.profile import Profile, builtin_profile_path, load_profile
+from altresponse.results import LANDSCAPE_FACTS_FILE, Headline, LandscapeFacts, OfficerHours, Period
 from altresponse.simulate import run_simulation, run_staffing
 
 PATHWAYS = ["behavioral_health_team", "community_responder", "police", "police"]
@@ -67,9 +68,31 @@ def _classified(path: Path, rows: int = 6000, weeks: int = 6, seed: int = 1) -> 
     return path
 
 
+def _facts(path: Path, hours: float = 1.5) -> LandscapeFacts:
+    """The landscape's typed result for a hand-built table: its measured period, one hours figure per type.
+
+    Saved beside the table too, where `altresponse staff` looks for it.
+    """
+    table = pq.read_table(path)
+    times = table.column("received_utc").to_pylist()
+    start, end = min(times), max(times)
+    types = sorted(set(table.column("common_type").to_pylist()))
+    facts = LandscapeFacts(
+        data=path.name,
+        period=Period(start_utc=start, end_utc=end, days=(end - start).total_seconds() / 86400,
+                      time_zone="America/New_York"),
+        officer_hours={t: OfficerHours(hours_per_call=hours, source="default", source_words="test figure")
+                       for t in types},
+        serious_outcomes=["arrest", "report"],
+        headline=Headline(),
+    )
+    (path.parent / LANDSCAPE_FACTS_FILE).write_text(facts.model_dump_json())
+    return facts
+
+
 def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path, profile: Profile) -> None:
     src = _classified(tmp_path / "classified.parquet", rows=4000, weeks=4)
-    result = run_staffing(src, tmp_path / "out", profile, target_reach=0.9, target_minutes=20)
+    result = run_staffing(src, tmp_path / "out", profile, _facts(src), target_reach=0.9, target_minutes=20)
     data = json.loads((tmp_path / "out" / "staffing.json").read_text())
     html = (tmp_path / "out" / "staffing.html").read_text()
     assert data["team_hours_per_week"] == result["team_hours_per_week"] > 0
@@ -85,27 +108,28 @@ def test_run_staffing_meets_target_and_writes_outputs(tmp_path: Path, profile: P
     assert "<svg" in html and re.search(r'(src|href)="https?://', html) is None  # works offline
     assert "Assumptions and sources" in html
     # a stricter target needs at least as many team-hours
-    strict = run_staffing(src, tmp_path / "strict", profile, target_reach=0.95, target_minutes=15)
+    strict = run_staffing(src, tmp_path / "strict", profile, _facts(src), target_reach=0.95,
+                          target_minutes=15)
     assert strict["team_hours_per_week"] >= result["team_hours_per_week"]
 
 
 def test_run_simulation_pilot_scenario(tmp_path: Path, profile: Profile) -> None:
     src = _classified(tmp_path / "classified.parquet", rows=2000, weeks=3)
-    result = run_simulation(src, tmp_path / "sim", profile, scenario="pilot")
+    result = run_simulation(src, tmp_path / "sim", profile, _facts(src), scenario="pilot")
     sim = result["simulation"]
     assert 0 < sim["reached_share"]["mean"] <= 1
     assert sim["reached_share"]["lo"] <= sim["reached_share"]["mean"] <= sim["reached_share"]["hi"]
     assert len(sim["by_hour_of_day"]["utilization"]) == 24
     assert (tmp_path / "sim" / "simulation.html").exists()
     with pytest.raises(BadInput, match="unknown scenario"):
-        run_simulation(src, tmp_path / "sim", profile, scenario="nope")
+        run_simulation(src, tmp_path / "sim", profile, _facts(src), scenario="nope")
 
 
 def test_missing_column_is_bad_input_naming_it(tmp_path: Path, profile: Profile) -> None:
     path = tmp_path / "bad.parquet"
     pq.write_table(pa.table({"received_utc": pa.array([dt.datetime(2024, 1, 1, tzinfo=dt.UTC)])}), path)
     with pytest.raises(BadInput, match="pathway"):
-        run_staffing(path, tmp_path / "o", profile)
+        run_staffing(path, tmp_path / "o", profile, _facts(_classified(tmp_path / "ok.parquet", rows=50)))
 
 
 def test_commands_print_json_last(tmp_path: Path, profile: Profile) -> None:
@@ -113,6 +137,7 @@ def test_commands_print_json_last(tmp_path: Path, profile: Profile) -> None:
     simulate_command.register(app)
     app.command("noop")(lambda: None)
     src = _classified(tmp_path / "c.parquet", rows=1200, weeks=2)
+    _facts(src)
     res = CliRunner().invoke(
         app, ["staff", str(src), "--out", str(tmp_path / "s"), "--json", "--profile", str(profile.path)]
     )
@@ -128,37 +153,51 @@ def test_commands_print_json_last(tmp_path: Path, profile: Profile) -> None:
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_staffing_on_real_decc_records(tmp_path: Path, shared: Path, profile: Profile) -> None:
-    """The whole chain on real CAD records: ingest, classify, then fit service times and staff."""
-    from altresponse.analysis.classify import classify_calls
+def test_staffing_on_real_decc_records(tmp_path: Path, shared: Path) -> None:
+    """The whole chain on real CAD records: ingest, landscape, then fit service times and staff.
+
+    DECC records unit times, so police time per call comes from DECC's own calls, not a default."""
+    from altresponse.analysis import run_analysis
+    from altresponse.pipeline import load_landscape
     from altresponse.sources.ingest import ingest
 
+    profile = load_profile("decc")
     calls = tmp_path / "decc.parquet"
-    ingest([shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"], source="decc", out=calls)
-    classified = tmp_path / "classified.parquet"
-    classify_calls(calls, classified, profile.model_copy(update={"crosswalk": "decc"}))
-    result = run_staffing(classified, tmp_path / "out", profile)
+    ingest([shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"], source="decc", out=calls,
+           profile=profile)
+    run_analysis(calls, tmp_path / "analysis", profile)
+    landscape = load_landscape(tmp_path / "analysis")
+    classified = tmp_path / "analysis" / "classified.parquet"
+    result = run_staffing(classified, tmp_path / "out", profile, landscape)
     assert result["demand"]["calls"] > 500
+    eligible = result["eligible_common_types"]
+    assert {landscape.officer_hours[t].source for t in eligible} <= {"measured", "measured_overall"}
+    assert any(landscape.officer_hours[t].source == "measured" for t in eligible)
+    assert "this city's unit times" in result["headline"]["police_hours_freed"]["source"] or \
+        "landscape analysis" in result["headline"]["police_hours_freed"]["source"]
     assert "fitted from" in result["assumptions"][0][2]  # DECC has on-scene times: they are used
     fits = result["service_times"]["on_scene"]
     assert "*" in fits and fits["*"]["n"] > 10000
     assert result["team_hours_per_week"] > 0
     assert 0.5 < result["simulation"]["reached_within_target_share"]["mean"] <= 1.0
+    # the period is DECC's measured span (14 weeks less a few hours), not the simulated horizon
+    assert abs(result["headline"]["period_days"]["value"] - landscape.period.days) < 1e-9
+    assert 95 < landscape.period.days < 99
     # small cells are suppressed in public outputs (DECC has a handful of co-response calls)
     small = [v for v in result["demand"]["pathway_counts"].values() if isinstance(v, str)]
     assert small and set(small) == {"<10"}
-    assert all(c is None or c >= 10 for c in result["simulation"]["by_hour_of_week"]["calls"])
+    assert all(c is None or c == 0 or c >= 10 for c in result["simulation"]["by_hour_of_week"]["calls"])
 
 
 def test_poisson_demand_model_agrees_with_replay(tmp_path: Path, profile: Profile) -> None:
     """Fresh Poisson arrivals fitted by hour of week give the same fleet about the same reach as replay."""
     src = _classified(tmp_path / "classified.parquet", rows=3000, weeks=4)
-    replay = run_simulation(src, tmp_path / "replay", profile, scenario="pilot")["simulation"]
+    replay = run_simulation(src, tmp_path / "replay", profile, _facts(src), scenario="pilot")["simulation"]
     data = yaml.safe_load(Path(str(profile.path)).read_text())
     data["simulate"]["demand"] = "poisson"
     (tmp_path / "poisson.yaml").write_text(yaml.safe_dump(data))
     poisson = run_simulation(
-        src, tmp_path / "poisson", load_profile(tmp_path / "poisson.yaml"), scenario="pilot"
+        src, tmp_path / "poisson", load_profile(tmp_path / "poisson.yaml"), _facts(src), scenario="pilot"
     )["simulation"]
     a, b = replay["reached_within_target_share"], poisson["reached_within_target_share"]
     assert abs(a["mean"] - b["mean"]) < 0.05, (a, b)
@@ -172,7 +211,7 @@ def test_without_coordinates_or_times_published_defaults_are_used(tmp_path: Path
     table = table.set_column(table.column_names.index("latitude"), "latitude", nan)
     table = table.set_column(table.column_names.index("longitude"), "longitude", nan)
     pq.write_table(table, src)
-    result = run_staffing(src, tmp_path / "out", profile)
+    result = run_staffing(src, tmp_path / "out", profile, _facts(src))
     assert result["assumptions"][0][2].startswith("published program figures")
     assert "one zone" in next(a for a in result["assumptions"] if a[0].startswith("zones"))[2]
     # travel drawn from the published default (mean 11 min) plus turnout and processing

@@ -168,7 +168,7 @@ class Landscape:
     # -- period, mapping, shares -------------------------------------------------------------
     def period(self) -> dict[str, Any]:
         gaps = self.gaps()
-        return {"start_utc": self.start, "end_utc": self.end, "days": round(self.days, 2),
+        return {"start_utc": self.start, "end_utc": self.end, "days": self.days,
                 "annualization_factor": self.annual, "time_zone": self.time_zone,
                 "synthetic_rows": self.synthetic_rows,
                 "gaps": [g.model_dump(mode="json") for g in gaps],

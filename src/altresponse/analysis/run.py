@@ -22,6 +22,7 @@ from altresponse.facts import BUSY_CAP_HOURS
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.geo import Boundaries, load_boundaries
 from altresponse.profile import Profile
+from altresponse.results import LANDSCAPE_FACTS_FILE, LandscapeFacts
 
 SUMMARY_VERSION = "1"
 
@@ -153,6 +154,8 @@ def run_analysis(
     summary["outputs"] = {"classified": str(classified), "summary": str(out / "summary.json"),
                           "report": str(out / "report.html")}
     html = render_report(summary, layers)
+    facts = LandscapeFacts.from_summary(summary, file=str(out))
+    write_text_atomic(out / LANDSCAPE_FACTS_FILE, facts.model_dump_json(indent=1))
     write_json_atomic(out / "summary.json", summary)
     write_text_atomic(out / "report.html", html)
     summary["timings_s"]["total"] = round(time.perf_counter() - started, 3)

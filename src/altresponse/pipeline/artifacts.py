@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from altresponse.errors import BadInput
 from altresponse.profile import Profile, load_profile
-from altresponse.results import Headline, LandscapeFacts
+from altresponse.results import LANDSCAPE_FACTS_FILE, Headline, LandscapeFacts
 
-LANDSCAPE_FILE = "summary.json"
+LANDSCAPE_FILE = LANDSCAPE_FACTS_FILE
 STAFFING_FILE = "staffing.json"
 PLAN_FILE = "plan.json"
 
@@ -21,21 +23,20 @@ def _analysis_dir(path: Path) -> Path:
 
 def load_landscape(path: str | Path) -> LandscapeFacts:
     """The landscape result saved by `altresponse analyze` (folder, or the classified file in it)."""
-    folder = _analysis_dir(Path(path))
-    summary = folder / LANDSCAPE_FILE
-    if not summary.exists():
+    saved = _analysis_dir(Path(path)) / LANDSCAPE_FACTS_FILE
+    if not saved.exists():
         raise BadInput(
-            f"no landscape result beside the classified calls (expected {summary}); run "
-            "`altresponse analyze` first: later stages use its period and officer time, they do not recompute them",
+            f"no landscape result beside the classified calls (expected {saved}); run "
+            "`altresponse analyze` first: later stages use its period and officer time, they do not "
+            "recompute them",
             file=str(path),
         )
     try:
-        data = json.loads(summary.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"not valid JSON: {exc}", file=str(summary), line=exc.lineno) from exc
-    if not isinstance(data, dict):
-        raise BadInput("expected a JSON object", file=str(summary))
-    return LandscapeFacts.from_summary(data, file=str(summary))
+        return LandscapeFacts.model_validate_json(saved.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise BadInput(f"not a landscape result this version can read ({exc.error_count()} problems, "
+                       f"first: {exc.errors()[0]['msg']}); run `altresponse analyze` again",
+                       file=str(saved)) from exc
 
 
 def require_profile(name_or_path: str | None) -> Profile:

@@ -1,0 +1,112 @@
+"""The whole pipeline on synthetic Baltimore calls: every stage's JSON carries the same headline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from altresponse.pipeline import PipelineResult, load_landscape, run_pipeline
+from altresponse.profile import load_profile
+from altresponse.results import HEADLINE_KEYS, PLAN_PREFIX
+
+from ..plan.test_document import _check_numbers
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> PipelineResult:
+    from altresponse.sources import ingest
+    from altresponse.synth.baltimore import write_csv
+
+    out = tmp_path_factory.mktemp("pipeline")
+    profile = load_profile("baltimore")
+    csv_path = out / "calls.csv"
+    write_csv(csv_path, rows=20_000, seed=7)
+    calls = out / "calls.parquet"
+    ingest([csv_path], "baltimore", calls, profile=profile, rejects=out / "rejects.csv")
+    return run_pipeline(calls, out, profile)
+
+
+def _saved_headline(path: Path) -> dict[str, Any]:
+    return dict(json.loads(path.read_text())["headline"])
+
+
+def test_every_stage_output_carries_the_same_figures(pipeline: PipelineResult) -> None:
+    final = pipeline.headline.as_json()
+    assert set(final) >= set(HEADLINE_KEYS)  # every figure, for the staffing call set
+    assert {k for k in final if k.startswith(PLAN_PREFIX)}  # and the plan's final phase
+    saved = {
+        "landscape": _saved_headline(pipeline.folders["analysis"] / "summary.json"),
+        "staffing": _saved_headline(pipeline.folders["staffing"] / "staffing.json"),
+        "plan": _saved_headline(pipeline.folders["plan"] / "plan.json"),
+    }
+    for stage, figures in saved.items():
+        for key, est in figures.items():
+            assert est == final[key], (stage, key)  # same value, same interval, same source
+    assert set(saved["landscape"]) == {"period_days", "eligible_calls_per_year"}
+    # the typed landscape result loads back as the same object the later stages used
+    assert load_landscape(pipeline.folders["analysis"]) == pipeline.landscape
+
+
+def test_figures_hang_together(pipeline: PipelineResult) -> None:
+    h = pipeline.headline.figures
+    for est in h.values():
+        if est.low is not None and est.high is not None:
+            assert est.low <= est.value <= est.high, est
+        assert est.source
+    period = pipeline.landscape.period
+    assert h["period_days"].value == period.days
+    # served calls are eligible field-team calls times the capture rate: fewer than eligible
+    assert h["calls_served_per_year"].value < h["eligible_calls_per_year"].value
+    assert h["police_fte_freed"].value == pytest.approx(h["police_hours_freed"].value / 1718.0)
+    target = pipeline.staffing["target"]
+    assert target["met"] == (h["reach_share"].value >= target["reach"])
+    assert ("TARGET MISSED" in target["statement"]) != target["met"]
+
+
+def test_plan_page_numbers_come_from_plan_json(pipeline: PipelineResult) -> None:
+    plan_dir = pipeline.folders["plan"]
+    html_text = (plan_dir / "plan.html").read_text()
+    assert "Cross-check: the capacity model" in html_text
+    _, problems = _check_numbers(html_text, json.loads((plan_dir / "plan.json").read_text()))
+    assert problems == []
+    assert pipeline.plan["synthetic"] is True and len(pipeline.plan["recommended"]) >= 4
+
+
+def test_a_twenty_day_export_is_annualized_by_its_measured_span(tmp_path: Path) -> None:
+    """20.6 days of calls stand for 20.6 days, not the four simulated weeks around them."""
+    from altresponse.simulate import run_staffing
+
+    from ..plan.synthetic import write_analysis
+
+    profile = load_profile("baltimore")
+    d = write_analysis(tmp_path / "analysis", profile, days=20.6, scale=0.4)
+    landscape = load_landscape(d)
+    assert 20.0 < landscape.period.days < 21.0  # 20.x days, measured, not 28
+    result = run_staffing(d / "classified.parquet", tmp_path / "staffing", profile, landscape)
+    demand = result["demand"]
+    years = landscape.period.days / 365.25
+    assert demand["calls_per_year"] == pytest.approx(demand["calls"] / years)
+    assert result["headline"]["period_days"]["value"] == landscape.period.days
+
+
+def test_gaps_in_the_period_are_reported(tmp_path: Path) -> None:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ..plan.synthetic import write_classified
+
+    profile = load_profile("baltimore")
+    path = write_classified(tmp_path / "c.parquet", days=30, scale=0.2)
+    table = pq.read_table(path)
+    day = pc.day(table.column("received_utc"))  # UTC day of month; calls run from 1 January
+    keep = pc.invert(pc.and_(pc.greater_equal(day, 10), pc.less_equal(day, 14)))
+    pq.write_table(table.filter(keep), path)
+    from altresponse.analysis.run import analyze_classified
+
+    summary = analyze_classified(path, profile)
+    gaps = summary["period"]["gaps"]
+    assert summary["period"]["gap_days"] >= 4 and len(gaps) == 1, gaps
+    assert "days without calls" in summary["headline"]["period_days"]["source"]
