@@ -114,12 +114,15 @@ class Period(BaseModel):
     """Measured span in days (first to last call); annual figures scale by DAYS_PER_YEAR / days."""
     gaps: list[Gap] = Field(default_factory=list)
     time_zone: str
+    sample_fraction: float = Field(default=1.0, gt=0, le=1)
+    """The share of all calls the export holds (1 for a full export; a random sample says less)."""
 
     @property
     def annual_factor(self) -> float:
+        """Calls in the data -> calls a year: the measured span, and the sample fraction if a sample."""
         from altresponse.facts import DAYS_PER_YEAR
 
-        return DAYS_PER_YEAR / self.days if self.days > 0 else 0.0
+        return DAYS_PER_YEAR / self.days / self.sample_fraction if self.days > 0 else 0.0
 
     @property
     def gap_days(self) -> int:
@@ -168,7 +171,8 @@ class LandscapeFacts(BaseModel):
             return cls(
                 data=str(inputs.get("calls") or file),
                 period=Period(start_utc=period["start_utc"], end_utc=period["end_utc"], days=period["days"],
-                              gaps=period.get("gaps") or [], time_zone=period["time_zone"]),
+                              gaps=period.get("gaps") or [], time_zone=period["time_zone"],
+                              sample_fraction=period.get("sample_fraction", 1.0)),
                 officer_hours=summary["officer_hours_per_call"],  # type: ignore[arg-type]
                 serious_outcomes=list(config["serious_dispositions"]),
                 headline=Headline(figures=headline, call_sets=summary.get("headline_call_sets") or {}),  # type: ignore[arg-type]

@@ -18,8 +18,23 @@ CLI = [sys.executable, "-m", "altresponse.cli"]
 def test_analyze_json_last_line(tmp_path: Path) -> None:
     calls = write_calls(tmp_path / "calls.parquet", canonical_rows())
     grid = write_grid_geojson(tmp_path)
-    res = subprocess.run([*CLI, "analyze", str(calls), "--out", str(tmp_path / "o"), "--boundaries",
-                          f"neighborhoods={grid}", "--json"], capture_output=True, text=True, timeout=300)
+    res = subprocess.run(
+        [
+            *CLI,
+            "analyze",
+            str(calls),
+            "--profile",
+            "baltimore",
+            "--out",
+            str(tmp_path / "o"),
+            "--boundaries",
+            f"neighborhoods={grid}",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert res.returncode == 0, res.stderr
     obj = json.loads(res.stdout.strip().splitlines()[-1])
     assert obj["rows"] == 2600 and obj["unmapped_rows"] == 50
@@ -28,8 +43,12 @@ def test_analyze_json_last_line(tmp_path: Path) -> None:
 
 
 def test_analyze_bad_input_exits_2(tmp_path: Path) -> None:
-    res = subprocess.run([*CLI, "analyze", str(tmp_path / "missing.parquet"), "--out", str(tmp_path / "o")],
-                         capture_output=True, text=True, timeout=120)
+    res = subprocess.run(
+        [*CLI, "analyze", str(tmp_path / "missing.parquet"), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert res.returncode == 2
     assert "missing.parquet" in res.stderr
 
@@ -41,8 +60,13 @@ def test_decc_end_to_end_under_ten_seconds(shared: Path, tmp_path: Path) -> None
     from altresponse.sources import ingest
 
     calls = tmp_path / "decc.parquet"
-    ingest([shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"], "decc", calls,
-           profile=load_profile("baltimore"), rejects=tmp_path / "rejects.csv")
+    ingest(
+        [shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"],
+        "decc",
+        calls,
+        profile=load_profile("baltimore"),
+        rejects=tmp_path / "rejects.csv",
+    )
     start = time.perf_counter()
     summary = run_analysis(calls, tmp_path / "out", load_profile("baltimore"), crosswalk="decc")
     elapsed = time.perf_counter() - start

@@ -245,7 +245,18 @@ def test_cli_compare_and_json(built_plan, analysis_dir: Path, tmp_path: Path, ca
 
 def test_cli_bad_input_exits_2(tmp_path: Path, capsys):
     with pytest.raises(SystemExit) as exc:
-        main(["plan", "--out", str(tmp_path / "o"), "--analysis", str(tmp_path / "missing"), "--no-pdf"])
+        main(
+            [
+                "plan",
+                "--profile",
+                "baltimore",
+                "--out",
+                str(tmp_path / "o"),
+                "--analysis",
+                str(tmp_path / "missing"),
+                "--no-pdf",
+            ]
+        )
     assert exc.value.code == 2
     assert "missing" in capsys.readouterr().err
 

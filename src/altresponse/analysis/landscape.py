@@ -115,9 +115,11 @@ def _suppress(n: int | float | None, threshold: int) -> int | None:
 class Landscape:
     """Computes the landscape summary from a DuckDB view named `calls` (classified calls)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig, *,
+                 sample_fraction: float = 1.0) -> None:
         self.con = con
         self.cfg = cfg
+        self.sample_fraction = sample_fraction
         self.scope = _scope(con, cfg)
         self.transfer: Any = None
         self.hours_transferred = False
@@ -149,7 +151,7 @@ class Landscape:
         self.start, self.end = period[1], period[2]
         span_days = (self.end - self.start).total_seconds() / 86400.0 if self.rows else 0.0
         self.days = max(span_days, 1.0)
-        self.annual = DAYS_PER_YEAR / self.days
+        self.annual = DAYS_PER_YEAR / self.days / self.sample_fraction
         self.time_rows = int(period[3])
         self.synthetic_rows = int(period[5] or 0)
         tz = self.con.execute("SELECT any_value(time_zone) FROM calls").fetchone()
@@ -170,13 +172,30 @@ class Landscape:
         gaps = self.gaps()
         return {"start_utc": self.start, "end_utc": self.end, "days": self.days,
                 "annualization_factor": self.annual, "time_zone": self.time_zone,
-                "synthetic_rows": self.synthetic_rows,
+                "synthetic_rows": self.synthetic_rows, "sample_fraction": self.sample_fraction,
                 "gaps": [g.model_dump(mode="json") for g in gaps],
                 "gap_days": sum(g.days for g in gaps)}
 
     def typed_period(self) -> Period:
         return Period(start_utc=self.start, end_utc=self.end, days=self.days, gaps=self.gaps(),
-                      time_zone=self.time_zone)
+                      time_zone=self.time_zone, sample_fraction=self.sample_fraction)
+
+    def calls_by_year(self) -> tuple[dict[int, int], list[int]]:
+        """Calls per local calendar year, and the years the period covers whole."""
+        if not self.rows:
+            return {}, []
+        local = (f"timezone({_q(self.time_zone)}, received_utc)" if self.single_tz
+                 else "timezone(time_zone, received_utc)")
+        counts = {int(y): int(n) for y, n in self.con.execute(
+            f"SELECT year({local}) AS y, count(*) FROM calls GROUP BY 1 ORDER BY 1").fetchall()}
+        first, last = min(counts), max(counts)
+        span = self.con.execute(f"SELECT min({local}), max({local}) FROM calls").fetchone()
+        assert span is not None
+        lo, hi = span
+        full = [y for y in counts
+                if (y > first or (lo.month, lo.day, lo.hour) == (1, 1, 0))
+                and (y < last or (hi.month, hi.day) == (12, 31))]
+        return counts, full
 
     def gaps(self) -> list[Gap]:
         """Runs of local days without a single call between the first and the last call."""
@@ -692,7 +711,9 @@ def landscape_headline(period: Period, scenarios: list[dict[str, Any]], *, data:
             low=float(protocol["lo"]) * total * factor, high=float(protocol["hi"]) * total * factor,
             unit="calls/year",
             source=(f"calls the protocol sends to an alternative to police, out of {int(total):,} in-scope "
-                    f"calls over {period.days:.1f} days, scaled to a year; the range is 90% sampling "
-                    "uncertainty"),
+                    f"calls over {period.days:.1f} days, scaled to a year"
+                    + (f" and from a {period.sample_fraction:.2%} sample to all calls"
+                       if period.sample_fraction < 1 else "")
+                    + "; the range is 90% sampling uncertainty"),
         )
     return Headline().with_figures(figures, call_set="calls the protocol sends to an alternative to police")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from altresponse.analysis.checks import category_checks, gap_check, sample_check, unmapped_check
 from altresponse.analysis.classify import ClassifySummary, _sql_path, classify_calls, connect
 from altresponse.analysis.config import AnalysisConfig
 from altresponse.analysis.equity import equity_summary, read_indicators
@@ -57,14 +58,33 @@ def analyze_classified(
     indicators: str | Path | None = None,
     classify_summary: ClassifySummary | None = None,
     cfg: AnalysisConfig | None = None,
+    sample_fraction: float | None = None,
+    allow_unreviewed: bool = False,
 ) -> dict[str, Any]:
-    """The summary dict (summary.json) for an already-classified Parquet file."""
+    """The summary dict (summary.json) for an already-classified Parquet file.
+
+    Refuses (BadInput) an export that looks like a sample without `sample_fraction`, and one with
+    more unmapped calls than `checks.MAX_UNREVIEWED_SHARE` unless `allow_unreviewed`.
+    """
     cfg = cfg or AnalysisConfig.from_profile(profile)
     layers = dict(layers or {})
+    if sample_fraction is not None and not 0 < sample_fraction <= 1:
+        raise BadInput(f"--sample-fraction must be in (0, 1], got {sample_fraction}")
     con = connect()
     try:
         con.execute(f"CREATE VIEW calls AS SELECT * FROM read_parquet({_sql_path(Path(classified_parquet))})")
-        land = Landscape(con, cfg)
+        land = Landscape(con, cfg, sample_fraction=sample_fraction or 1.0)
+        if land.rows == 0:
+            raise BadInput("the calls file has no rows: nothing to analyse", file=str(classified_parquet))
+        by_year, full_years = land.calls_by_year()
+        unmapped = int(land._scalar("SELECT coalesce(sum(n), 0) FROM base WHERE common_type = 'unmapped'"))
+        data_checks = [
+            sample_check(land.rows, land.days, by_year, full_years, sample_fraction),
+            unmapped_check(unmapped, land.rows, allow_unreviewed),
+        ]
+        refused = [c for c in data_checks if c.status == "refused"]
+        if refused:
+            raise BadInput(" ".join(c.message for c in refused), file=str(classified_parquet))
         categories = land.shares("category")
         pathways = land.shares("pathway")
         types = land.type_table()
@@ -96,6 +116,11 @@ def analyze_classified(
             "config": {**cfg.model_dump(), "civilian_pathways": cfg.civilian_pathways,
                        "fte_hours": cfg.fte_hours, "max_busy_hours": BUSY_CAP_HOURS},
         }
+        gaps = land.gaps()
+        data_checks.insert(0, gap_check(sum(g.days for g in gaps), len(gaps), land.days))
+        data_checks.extend(category_checks(categories))
+        summary["data_checks"] = [c.as_dict() for c in data_checks]
+        summary["calls_by_year"] = by_year
         summary["risk"] = land.risk_summary(types, risk)
         summary["officer_hours_per_call"] = land.officer_hours_per_call(types)
         headline = landscape_headline(land.typed_period(), scenarios, data=Path(classified_parquet).name)
@@ -127,6 +152,8 @@ def run_analysis(
     indicators: str | Path | None = None,
     *,
     crosswalk: str | None = None,
+    sample_fraction: float | None = None,
+    allow_unreviewed: bool = False,
 ) -> dict[str, Any]:
     """Classify `calls_parquet`, analyse it, write classified.parquet, summary.json and report.html.
 
@@ -143,7 +170,8 @@ def run_analysis(
     csum = classify_calls(calls_parquet, classified, profile, crosswalk=crosswalk)
     t_classify = time.perf_counter() - started
     summary = analyze_classified(classified, profile, layers=layers, indicators=indicators,
-                                 classify_summary=csum)
+                                 classify_summary=csum, sample_fraction=sample_fraction,
+                                 allow_unreviewed=allow_unreviewed)
     summary["inputs"] = {
         "calls": Path(calls_parquet).name,
         "boundaries": {k: Path(v).name for k, v in (boundaries or {}).items()},

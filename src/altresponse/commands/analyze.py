@@ -49,6 +49,13 @@ def register(app: typer.Typer) -> None:
             False, "--city-layers",
             help="Also use the profile's boundaries and indicators from ALTRESPONSE_SHARED when present.",
         ),
+        sample_fraction: float | None = typer.Option(
+            None, "--sample-fraction",
+            help="Share of all calls the export holds (e.g. 0.01 for a 1% random sample; 1 if complete).",
+        ),
+        allow_unreviewed: bool = typer.Option(
+            False, "--allow-unreviewed", help="Analyse even when many call types are unmapped.",
+        ),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
     ) -> None:
         """Classify calls and write the landscape analysis (volumes, scenarios, time, places, equity)."""
@@ -70,11 +77,13 @@ def register(app: typer.Typer) -> None:
             if ind is None and rel_ind:
                 ind = shared_path(*Path(rel_ind).parts, required=False)
         summary = run_analysis(calls, out, prof, boundaries=layers or None, indicators=ind,
-                               crosswalk=crosswalk)
+                               crosswalk=crosswalk, sample_fraction=sample_fraction,
+                               allow_unreviewed=allow_unreviewed)
         proto = next((s for s in summary["scenarios"] if s["kind"] == "protocol"), None)
         if json_out:
             emit_json({
                 "headline": summary["headline"],
+                "data_checks": summary["data_checks"],
                 "report": summary["outputs"]["report"], "summary": summary["outputs"]["summary"],
                 "classified": summary["outputs"]["classified"], "rows": summary["rows"],
                 "mapping_coverage": summary["mapping"]["coverage"],

@@ -38,6 +38,8 @@ def run_pipeline(
     indicators: Path | None = None,
     target_reach: float | None = None,
     target_minutes: float | None = None,
+    sample_fraction: float | None = None,
+    allow_unreviewed: bool = False,
     step: Callable[[str], None] | None = None,
 ) -> PipelineResult:
     """classify + landscape -> staffing -> plan, passing typed results in memory."""
@@ -61,7 +63,8 @@ def run_pipeline(
 
     analysis_dir, staffing_dir, plan_dir = out / "analysis", out / "staffing", out / "plan"
     summary = timed("classify and analyze", lambda: run_analysis(
-        calls, analysis_dir, profile, boundaries=dict(boundaries or {}) or None, indicators=indicators))
+        calls, analysis_dir, profile, boundaries=dict(boundaries or {}) or None, indicators=indicators,
+        sample_fraction=sample_fraction, allow_unreviewed=allow_unreviewed))
     landscape = LandscapeFacts.from_summary(summary, file=str(analysis_dir))
     staffing = timed("staffing and budget", lambda: run_staffing(
         analysis_dir / "classified.parquet", staffing_dir, profile, landscape,

@@ -198,6 +198,7 @@ def compute_plan(profile: Profile, analysis_dir: Path | None, staffing_dir: Path
                            file=str(classified))
         local = read_classified(classified, time_zone=profile.time_zone, underserved=underserved,
                                 period_days=landscape.period.days,
+                                annual_factor=landscape.period.annual_factor,
                                 serious_classes=tuple(landscape.serious_outcomes))
         local.underserved_rule = underserved_rule if local.underserved else ""
         if local.area_level == "csa" and underserved and not local.underserved:

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 
 from altresponse.errors import BadInput
-from altresponse.facts import DAYS_PER_YEAR, SAFETY_OUTCOMES_DEFAULT
+from altresponse.facts import SAFETY_OUTCOMES_DEFAULT
 from altresponse.plan.gaps import HOURS_OF_WEEK, Demand
 
 AREA_LEVELS: tuple[str, ...] = ("csa", "neighborhood", "district")
@@ -57,10 +57,11 @@ class LocalData:
     demand: dict[str, Demand]
     underserved: set[str] = field(default_factory=set)
     underserved_rule: str = ""
+    factor: float = 1.0  # calls in the data -> calls a year (the landscape's)
 
     @property
     def annual_factor(self) -> float:
-        return DAYS_PER_YEAR / self.days
+        return self.factor
 
 
 def _has_values(con: duckdb.DuckDBPyConnection, col: str) -> bool:
@@ -68,7 +69,7 @@ def _has_values(con: duckdb.DuckDBPyConnection, col: str) -> bool:
     return bool(row and row[0])
 
 
-def read_classified(path: str | Path, *, time_zone: str, period_days: float,
+def read_classified(path: str | Path, *, time_zone: str, period_days: float, annual_factor: float,
                     underserved: set[str] | None = None,
                     serious_classes: tuple[str, ...] = SAFETY_OUTCOMES_DEFAULT) -> LocalData:
     """Per-type volumes and area x hour-of-week demand from a classified calls Parquet.
@@ -98,7 +99,7 @@ def read_classified(path: str | Path, *, time_zone: str, period_days: float,
         if not rows:
             raise BadInput("classified calls file has no rows", file=str(path))
         days = period_days
-        factor = DAYS_PER_YEAR / days
+        factor = annual_factor
         level = next((lv for lv in AREA_LEVELS if lv in cols and _has_values(con, lv)), None)
         underserved = underserved or set()
         under_list = sorted(a.upper() for a in underserved)
@@ -153,7 +154,7 @@ def read_classified(path: str | Path, *, time_zone: str, period_days: float,
     return LocalData(
         source=str(path), rows=int(rows), first_day=str(first.date()), last_day=str(last.date()), days=days,
         synthetic=bool(synthetic), area_level=level, types=types, demand=demand,
-        underserved={a for a in all_areas if a.upper() in {u.upper() for u in underserved}},
+        underserved={a for a in all_areas if a.upper() in {u.upper() for u in underserved}}, factor=factor,
     )
 
 

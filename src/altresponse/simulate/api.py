@@ -51,7 +51,8 @@ def _load(
         return build_inputs(
             table, t_s, monday, cfg, source=Path(classified_parquet).name, officer_hours=hours,
             officer_hours_source="landscape analysis, per call type: " + "; ".join(kinds),
-            period_days=landscape.period.days, capture=capture, growth=growth, seed=cfg.seed,
+            period_days=landscape.period.days, sample_fraction=landscape.period.sample_fraction,
+            capture=capture, growth=growth, seed=cfg.seed,
         )
     except ValueError as exc:
         raise BadInput(f"the landscape result does not match these calls: {exc}",

@@ -70,6 +70,7 @@ def build_inputs(
     officer_hours: Mapping[str, float],
     officer_hours_source: str,
     period_days: float,
+    sample_fraction: float = 1.0,
     capture: float = 1.0,
     growth: float | None = None,
     seed: int = 0,
@@ -79,7 +80,9 @@ def build_inputs(
     `t_s` is each row's received time in seconds from `monday` (local), from `io.week_seconds`.
     `officer_hours` is the landscape's one police-hours-per-call figure for each common type (the
     time a diverted call would have taken), `period_days` the landscape's measured period (per-year
-    figures divide by it), and `capture` the share of eligible calls call-takers actually send.
+    figures divide by it), `sample_fraction` the share of all calls the data hold (a sample's calls are
+    replayed 1/fraction times, so the fleet meets the whole city's demand), and `capture` the share of
+    eligible calls call-takers actually send.
     """
     pathway = _column(table, "pathway", "").astype(str)
     common_type = _column(table, "common_type", "unknown").astype(str)
@@ -140,7 +143,7 @@ def build_inputs(
         urgency[idx],
         x[idx],
         y[idx],
-        growth=(cfg.growth if growth is None else growth) * capture,
+        growth=(cfg.growth if growth is None else growth) * capture / sample_fraction,
         police_hours=police_h[idx],
         rng=rng,
     )
