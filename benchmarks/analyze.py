@@ -36,7 +36,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows_out": s.rows_out}))
 _ANALYZE = """
 import json, sys, time
 from pathlib import Path
-from altresponse.analysis import analyze_classified, classify_calls
+from altresponse.pipeline.analyze import analyze_classified
+from altresponse.pipeline.classify import classify_calls
 from altresponse.analysis.render import render_report
 from altresponse.profile import load_profile
 p = load_profile("baltimore")
@@ -53,7 +54,7 @@ print(json.dumps({"classify": t1 - t, "analyze": t2 - t1, "render": t3 - t2, "ro
 
 _RUN = """
 import json, sys, time
-from altresponse.analysis import run_analysis
+from altresponse.pipeline.analyze import run_analysis
 from altresponse.profile import load_profile
 t = time.perf_counter()
 s = run_analysis(sys.argv[1], sys.argv[2], load_profile("baltimore"), crosswalk="decc")

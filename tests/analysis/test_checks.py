@@ -50,7 +50,8 @@ def test_gaps_unmapped_and_missing_categories() -> None:
 
 def test_empty_calls_file_is_a_clear_exit_2(tmp_path: Path) -> None:
     calls = write_calls(tmp_path / "calls.parquet", [])
-    res = subprocess.run([*CLI, "analyze", str(calls), "--profile", "baltimore", "--out", str(tmp_path / "o")],
+    res = subprocess.run([*CLI, "analyze", str(calls), "--profile", "baltimore", "--out",
+                          str(tmp_path / "o")],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 2, res.stderr
     assert "no rows" in res.stderr and "Traceback" not in res.stderr

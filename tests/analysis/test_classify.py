@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from altresponse import schema
-from altresponse.analysis import classify_calls
 from altresponse.errors import BadInput
+from altresponse.pipeline.classify import classify_calls
 from altresponse.profile import load_profile
 
 from .conftest import KNOWN_MIX

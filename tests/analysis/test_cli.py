@@ -55,7 +55,7 @@ def test_analyze_bad_input_exits_2(tmp_path: Path) -> None:
 
 @pytest.mark.shared
 def test_decc_end_to_end_under_ten_seconds(shared: Path, tmp_path: Path) -> None:
-    from altresponse.analysis import run_analysis
+    from altresponse.pipeline.analyze import run_analysis
     from altresponse.profile import load_profile
     from altresponse.sources import ingest
 

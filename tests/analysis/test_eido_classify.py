@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from altresponse import schema
-from altresponse.analysis.classify import classify_calls
+from altresponse.pipeline.classify import classify_calls
 from altresponse.profile import load_profile
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from altresponse.analysis import run_analysis
+from altresponse.pipeline.analyze import run_analysis
 from altresponse.profile import load_profile
 
 from .conftest import KNOWN_MIX, canonical_rows, write_calls, write_grid_geojson
@@ -116,7 +116,9 @@ def test_candidates_ranked_with_intervals(summary: dict) -> None:
 
 
 def test_no_dispositions_transfers_risk_or_shows_none(tmp_path: Path) -> None:
-    from altresponse.analysis import AnalysisConfig, analyze_classified, classify_calls
+    from altresponse.analysis import AnalysisConfig
+    from altresponse.pipeline.analyze import analyze_classified
+    from altresponse.pipeline.classify import classify_calls
 
     rows = canonical_rows({"CHECK WELL-BEING": (60, 0.0, 600.0, "community_initiated"),
                            "COMMON ASSAULT": (40, 0.0, 600.0, "community_initiated")})

@@ -77,7 +77,7 @@ def test_plan_page_numbers_come_from_plan_json(pipeline: PipelineResult) -> None
 
 def test_a_twenty_day_export_is_annualized_by_its_measured_span(tmp_path: Path) -> None:
     """20.6 days of calls stand for 20.6 days, not the four simulated weeks around them."""
-    from altresponse.simulate import run_staffing
+    from altresponse.pipeline.staffing import run_staffing
 
     from ..plan.synthetic import write_analysis
 
@@ -104,7 +104,7 @@ def test_gaps_in_the_period_are_reported(tmp_path: Path) -> None:
     day = pc.day(table.column("received_utc"))  # UTC day of month; calls run from 1 January
     keep = pc.invert(pc.and_(pc.greater_equal(day, 10), pc.less_equal(day, 14)))
     pq.write_table(table.filter(keep), path)
-    from altresponse.analysis.run import analyze_classified
+    from altresponse.pipeline.analyze import analyze_classified
 
     summary = analyze_classified(path, profile)
     gaps = summary["period"]["gaps"]

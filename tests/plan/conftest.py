@@ -21,7 +21,7 @@ def analysis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_plan(analysis_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    from altresponse.plan.build import build_plan
+    from altresponse.pipeline.plan import build_plan
 
     out = tmp_path_factory.mktemp("plan")
     build_plan(load_profile("baltimore"), analysis_dir, None, out, landscape=load_landscape(analysis_dir))

@@ -112,8 +112,8 @@ def write_classified(
 
 def write_analysis(folder: Path, profile: Profile, **kwargs: Any) -> Path:
     """Synthetic classified calls and the real landscape stage's results on them, as `analyze` saves them."""
-    from altresponse.analysis.run import analyze_classified
     from altresponse.fsio import write_json_atomic, write_text_atomic
+    from altresponse.pipeline.analyze import analyze_classified
     from altresponse.results import LANDSCAPE_FACTS_FILE, LandscapeFacts
 
     classified = write_classified(folder / "classified.parquet", **kwargs)

@@ -262,7 +262,7 @@ def test_cli_bad_input_exits_2(tmp_path: Path, capsys):
 
 
 def test_plan_without_local_data_still_renders(tmp_path: Path):
-    from altresponse.plan.build import build_plan
+    from altresponse.pipeline.plan import build_plan
 
     data = build_plan(load_profile("baltimore"), None, None, tmp_path, pdf=False)
     assert data["phases"] == [] and data["notes"]

@@ -10,7 +10,7 @@ import pytest
 
 from altresponse.errors import BadInput
 from altresponse.pipeline import load_landscape
-from altresponse.plan.build import compute_plan
+from altresponse.pipeline.plan import compute_plan
 from altresponse.plan.inputs import transferred_from_summary
 from altresponse.profile import load_profile
 
@@ -73,7 +73,7 @@ def test_plan_takes_transferred_risk_and_gates_on_it(bare_analysis: Path):
 
 
 def test_document_says_risk_is_transferred(bare_analysis: Path, tmp_path: Path):
-    from altresponse.plan.build import build_plan
+    from altresponse.pipeline.plan import build_plan
 
     data = build_plan(PROFILE, bare_analysis, None, tmp_path, pdf=False,
                       landscape=load_landscape(bare_analysis))

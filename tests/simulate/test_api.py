@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from altresponse.commands import simulate as simulate_command
 from altresponse.errors import BadInput
+from altresponse.pipeline.staffing import run_simulation, run_staffing
 from altresponse.profile import Profile, builtin_profile_path, load_profile
 from altresponse.results import LANDSCAPE_FACTS_FILE, Headline, LandscapeFacts, OfficerHours, Period
-from altresponse.simulate import run_simulation, run_staffing
 
 PATHWAYS = ["behavioral_health_team", "community_responder", "police", "police"]
 TYPES = {
@@ -157,8 +157,8 @@ def test_staffing_on_real_decc_records(tmp_path: Path, shared: Path) -> None:
     """The whole chain on real CAD records: ingest, landscape, then fit service times and staff.
 
     DECC records unit times, so police time per call comes from DECC's own calls, not a default."""
-    from altresponse.analysis import run_analysis
     from altresponse.pipeline import load_landscape
+    from altresponse.pipeline.analyze import run_analysis
     from altresponse.sources.ingest import ingest
 
     profile = load_profile("decc")

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from altresponse.pipeline.calls_io import decc_time_chain, week_seconds
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.demand import HourOfWeekRates, replay_demand, urgency_of
 from altresponse.simulate.engine import HOUR_S, WEEK_S
-from altresponse.simulate.io import decc_time_chain, week_seconds
 from altresponse.simulate.service_time import ServiceTimeModel, fit_duration
 
 DECC = Path("data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv")

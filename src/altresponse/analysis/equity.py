@@ -7,59 +7,22 @@ income quintile and with a rank correlation. Areas with suppressed counts stay o
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
-from altresponse.analysis.config import IndicatorColumns
-from altresponse.errors import BadInput
 from altresponse.geo import normalize_area_name
 
 
-def _num(value: str | None) -> float | None:
+def parse_number(value: str | None) -> float | None:
     if value is None or str(value).strip() == "":
         return None
     try:
         return float(value)
     except ValueError:
         return None
-
-
-def read_indicators(path: str | Path, cols: IndicatorColumns) -> list[dict[str, Any]]:
-    """Rows of the indicators CSV with the configured columns as floats (area name kept as text)."""
-    p = Path(path)
-    try:
-        with open(p, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            need = [cols.area, cols.population]
-            missing = [c for c in need if c not in header]
-            if missing:
-                raise BadInput(f"indicators CSV lacks columns {missing}", file=str(p), line=1,
-                               column=missing[0])
-            rows = list(reader)
-    except OSError as exc:
-        raise BadInput(f"cannot read indicators: {exc}", file=str(p)) from exc
-    out = []
-    skip = {normalize_area_name(a) for a in cols.exclude_areas}
-    for r in rows:
-        name = (r.get(cols.area) or "").strip()
-        if not name or normalize_area_name(name) in skip:
-            continue
-        out.append({
-            "area": name,
-            "population": _num(r.get(cols.population)),
-            "median_income": _num(r.get(cols.income)),
-            "poverty_pct": _num(r.get(cols.poverty)),
-            "black_pct": _num(r.get(cols.black)),
-            "white_pct": _num(r.get(cols.white)),
-            "hispanic_pct": _num(r.get(cols.hispanic)),
-        })
-    return out
 
 
 def equity_summary(

@@ -11,7 +11,7 @@ from altresponse.jsonout import emit_json
 
 
 def _parse_boundaries(values: list[str]) -> dict[str, Path]:
-    from altresponse.analysis.run import layer_key_for
+    from altresponse.pipeline.analyze import layer_key_for
 
     out: dict[str, Path] = {}
     for value in values:
@@ -59,8 +59,8 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
     ) -> None:
         """Classify calls and write the landscape analysis (volumes, scenarios, time, places, equity)."""
-        from altresponse.analysis import run_analysis
         from altresponse.pipeline import require_profile
+        from altresponse.pipeline.analyze import run_analysis
         from altresponse.shared import shared_path
 
         prof = require_profile(profile)

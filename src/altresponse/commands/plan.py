@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the strategy document: recommendations, phases, timeline, budget, monitoring plan."""
         from altresponse.pipeline import load_landscape, load_staffing_headline, require_profile
-        from altresponse.plan.build import build_plan
+        from altresponse.pipeline.plan import build_plan
 
         landscape = load_landscape(analysis) if analysis is not None else None
         headline = load_staffing_headline(staffing) if staffing is not None else None

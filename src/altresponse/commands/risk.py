@@ -162,7 +162,7 @@ def build_reference_outcomes(
     decc: Path | None, sfpd: Path | None, out: Path, profile: Profile | None = None
 ) -> dict[str, Any]:
     """Ingest and classify each reference file in a scratch folder; write the per-type CSV at `out`."""
-    from altresponse.analysis.classify import classify_calls
+    from altresponse.pipeline.classify import classify_calls
     from altresponse.sources import ingest
 
     inputs = {name: path for name, path in (("decc", decc), ("sfpd", sfpd)) if path is not None}

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Simulate a fleet of alternative teams against the eligible calls (replications with intervals)."""
         from altresponse.pipeline import load_landscape, require_profile
-        from altresponse.simulate.api import run_simulation
+        from altresponse.pipeline.staffing import run_simulation
 
         prof = require_profile(profile)
         result = run_simulation(
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cheapest shifts meeting the target, verified by simulation, with a budget range."""
         from altresponse.pipeline import load_landscape, require_profile
-        from altresponse.simulate.api import run_staffing
+        from altresponse.pipeline.staffing import run_staffing
 
         prof = require_profile(profile)
         result = run_staffing(

@@ -43,10 +43,10 @@ def run_pipeline(
     step: Callable[[str], None] | None = None,
 ) -> PipelineResult:
     """classify + landscape -> staffing -> plan, passing typed results in memory."""
-    from altresponse.analysis import run_analysis
-    from altresponse.plan.build import build_plan
+    from altresponse.pipeline.analyze import run_analysis
+    from altresponse.pipeline.plan import build_plan
+    from altresponse.pipeline.staffing import run_staffing
     from altresponse.plan.config import plan_config
-    from altresponse.simulate import run_staffing
 
     cfg = plan_config(profile.section("plan"), file=profile.path)
     reach = cfg.target_reach if target_reach is None else target_reach

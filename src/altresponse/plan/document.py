@@ -21,7 +21,7 @@ from altresponse.report.charts import PALETTE, figure_to_svg, forest, heatmap_ho
 from altresponse.report.page import Section, render_page
 
 if TYPE_CHECKING:
-    from altresponse.plan.build import PlanContext
+    from altresponse.plan.context import PlanContext
 
 SMALL_CELL = 10
 AREA_WORDS = {

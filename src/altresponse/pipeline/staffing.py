@@ -15,12 +15,12 @@ from altresponse import __version__
 from altresponse.errors import BadInput
 from altresponse.facts import POLICE_HOURS_PER_FTE, CaptureFact, capture_for
 from altresponse.fsio import write_json_atomic, write_text_atomic
+from altresponse.pipeline.calls_io import read_classified, week_seconds
 from altresponse.profile import Profile
 from altresponse.results import Estimate, Headline, LandscapeFacts
 from altresponse.simulate.config import SimulateConfig
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.engine import SimParams
-from altresponse.simulate.io import read_classified, week_seconds
 from altresponse.simulate.report import render_simulation, render_staffing
 from altresponse.simulate.staffing import (
     Inputs,

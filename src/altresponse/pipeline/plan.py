@@ -7,7 +7,6 @@ renders plan.html, plan.pdf, plan.json and monitoring.json into the output folde
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -26,86 +25,21 @@ from altresponse.facts import (
     CaptureFact,
     capture_for,
 )
-from altresponse.plan.config import PlanConfig, plan_config
+from altresponse.pipeline.plan_inputs import read_classified, read_json_if_exists, underserved_from_indicators
+from altresponse.plan.config import plan_config
+from altresponse.plan.context import Exclusion, PlanContext
 from altresponse.plan.gaps import ServiceCover, TypeGap, coordinated_entry, type_gap
-from altresponse.plan.inputs import (
-    LocalData,
-    Transferred,
-    read_classified,
-    read_json_if_exists,
-    transferred_from_summary,
-    underserved_from_indicators,
-)
-from altresponse.plan.peers import PeerCatalogue, load_peers
+from altresponse.plan.inputs import LocalData, transferred_from_summary
+from altresponse.plan.peers import load_peers
 from altresponse.plan.phases import Gate, Phase, PhaseSpec, build_phases
-from altresponse.plan.selection import Candidate, Ranking, rank_candidates
+from altresponse.plan.selection import Candidate, rank_candidates
 from altresponse.plan.staffing import StaffingAssumptions, make_staffer
-from altresponse.plan.timeline import Task, plan_tasks
+from altresponse.plan.timeline import plan_tasks
 from altresponse.profile import Profile
 from altresponse.results import PLAN_PREFIX, Estimate, Headline, LandscapeFacts
 
 log = logging.getLogger(__name__)
 
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """One screening question that sends a call of this type elsewhere, as the protocol words it."""
-
-    rule_id: str
-    screen_id: str
-    question: str
-    ask: str
-    answer: str
-    pathway: str
-    reason: str
-    safety: bool = False  # one of the protocol's global safety screens, asked for every screened rule
-
-
-@dataclass
-class PlanContext:
-    """Everything the plan document shows, computed from the inputs."""
-
-    profile: Profile
-    cfg: PlanConfig
-    peers: PeerCatalogue
-    protocol_version: str
-    local: LocalData | None
-    analysis_summary: dict[str, Any] | None
-    staffing_summary: dict[str, Any] | None
-    risk: dict[str, dict[str, Any]]
-    risk_prior: dict[str, Any] | None
-    candidates: list[Candidate]
-    ranking: Ranking
-    pathway_of: dict[str, str]
-    rule_of: dict[str, str]
-    exclusions: dict[str, list[Exclusion]]
-    services: list[ServiceCover]
-    directory_note: str
-    gaps: dict[str, TypeGap]
-    coordinated_entry: ServiceCover | None
-    phases: list[Phase]
-    tasks: list[Task]
-    monitoring: list[dict[str, Any]]
-    assumptions: StaffingAssumptions
-    cost_sources: dict[str, str]
-    cost_ranges: dict[str, tuple[float, float, float]]
-    generated_utc: str
-    notes: list[str] = field(default_factory=list)
-    # where per-type risk and officer time come from: "local" (the city's calls), "transferred"
-    # (reference agencies, via the analysis summary.json) or "none"
-    risk_source: str = "none"
-    officer_time_source: str = "none"
-    transfer: Transferred | None = None
-    headline: Headline = field(default_factory=Headline)
-
-    @property
-    def pilot(self) -> list[str]:
-        return list(self.cfg.pilot_types)
-
-    @property
-    def recommended(self) -> list[str]:
-        return [r.type_id for r in self.ranking.recommended()]
 
 
 def _load_monitoring() -> list[dict[str, Any]]:
@@ -143,7 +77,7 @@ def _protocol_exclusions(protocol: Any, type_id: str, category: str) -> tuple[st
 def _services_from_directory(profile: Profile, local: LocalData | None) -> tuple[list[ServiceCover], str]:
     """Directory services reduced to types, areas and opening hours (empty with a note if unavailable)."""
     try:
-        from altresponse.plan.directory_adapter import services_from_directory
+        from altresponse.pipeline.directory_cover import services_from_directory
     except ImportError as exc:  # pragma: no cover - depends on the directory module being present
         return [], f"provider directory not available ({exc})"
     try:

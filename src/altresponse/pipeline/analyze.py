@@ -6,6 +6,7 @@ This is the adapter at the edge: it reads Parquet, GeoJSON and CSV, calls the pu
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import time
 from collections.abc import Mapping
@@ -13,15 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from altresponse.analysis.checks import category_checks, gap_check, sample_check, unmapped_check
-from altresponse.analysis.classify import ClassifySummary, _sql_path, classify_calls, connect
-from altresponse.analysis.config import AnalysisConfig
-from altresponse.analysis.equity import equity_summary, read_indicators
+from altresponse.analysis.config import AnalysisConfig, IndicatorColumns
+from altresponse.analysis.equity import equity_summary, parse_number
 from altresponse.analysis.landscape import AREA_COLUMNS, Landscape, landscape_headline
 from altresponse.analysis.published import compare_published
 from altresponse.errors import BadInput
 from altresponse.facts import BUSY_CAP_HOURS
 from altresponse.fsio import write_json_atomic, write_text_atomic
-from altresponse.geo import Boundaries, load_boundaries
+from altresponse.geo import Boundaries, load_boundaries, normalize_area_name
+from altresponse.pipeline.classify import ClassifySummary, _sql_path, classify_calls, connect
 from altresponse.profile import Profile
 from altresponse.results import LANDSCAPE_FACTS_FILE, LandscapeFacts
 
@@ -188,3 +189,36 @@ def run_analysis(
     write_text_atomic(out / "report.html", html)
     summary["timings_s"]["total"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+def read_indicators(path: str | Path, cols: IndicatorColumns) -> list[dict[str, Any]]:
+    """Rows of the indicators CSV with the configured columns as floats (area name kept as text)."""
+    p = Path(path)
+    try:
+        with open(p, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            need = [cols.area, cols.population]
+            missing = [c for c in need if c not in header]
+            if missing:
+                raise BadInput(f"indicators CSV lacks columns {missing}", file=str(p), line=1,
+                               column=missing[0])
+            rows = list(reader)
+    except OSError as exc:
+        raise BadInput(f"cannot read indicators: {exc}", file=str(p)) from exc
+    out = []
+    skip = {normalize_area_name(a) for a in cols.exclude_areas}
+    for r in rows:
+        name = (r.get(cols.area) or "").strip()
+        if not name or normalize_area_name(name) in skip:
+            continue
+        out.append({
+            "area": name,
+            "population": parse_number(r.get(cols.population)),
+            "median_income": parse_number(r.get(cols.income)),
+            "poverty_pct": parse_number(r.get(cols.poverty)),
+            "black_pct": parse_number(r.get(cols.black)),
+            "white_pct": parse_number(r.get(cols.white)),
+            "hispanic_pct": parse_number(r.get(cols.hispanic)),
+        })
+    return out
