@@ -44,13 +44,23 @@ def test_analyze_json_last_line(tmp_path: Path) -> None:
 
 def test_analyze_bad_input_exits_2(tmp_path: Path) -> None:
     res = subprocess.run(
-        [*CLI, "analyze", str(tmp_path / "missing.parquet"), "--out", str(tmp_path / "o")],
+        [*CLI, "analyze", str(tmp_path / "missing.parquet"), "--profile", "baltimore", "--out",
+         str(tmp_path / "o")],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert res.returncode == 2
     assert "missing.parquet" in res.stderr
+
+
+def test_analyze_without_a_profile_asks_for_one(tmp_path: Path) -> None:
+    """No command falls back to a city: without --profile, exit 2 naming the option."""
+    calls = write_calls(tmp_path / "calls.parquet", canonical_rows())
+    res = subprocess.run([*CLI, "analyze", str(calls), "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2 and "--profile" in res.stderr, res.stderr
+    assert not (tmp_path / "o" / "summary.json").exists()
 
 
 @pytest.mark.shared

@@ -89,7 +89,8 @@ class PlanConfig(BaseModel):
     top_k: int = Field(5, ge=1)
     min_recommended: int = Field(4, ge=1)
     max_risk: float = Field(0.25, gt=0, le=1)
-    pilot_types: list[str] = Field(default_factory=lambda: ["suicidal_ideation"])
+    pilot_types: list[str] = Field(default_factory=list)  # the city's running pilot, if it has one
+    pilot_peer: str | None = None  # the peer programme (peers.yaml id) that describes that pilot
     sensitivity_draws: int = Field(1000, ge=100)
     sensitivity_concentration: float = Field(50.0, gt=0)
     seed: int = 20260

@@ -31,7 +31,7 @@ from altresponse.errors import BadInput
 from altresponse.risk.model import DEFAULT_SERIOUS_CLASSES, RiskTable, estimate_type_risk_from_counts
 
 PACKAGED_FILE = "reference_outcomes.csv"
-TABLE_SERIOUS_CLASSES: tuple[str, ...] = ("arrest", "report", "citation")
+TABLE_SERIOUS_CLASSES: tuple[str, ...] = DEFAULT_SERIOUS_CLASSES
 """The classes the table's own `k_serious` column counts (any other definition sums n_<class>)."""
 DEFAULT_SOURCES: tuple[str, ...] = ("decc", "sfpd")
 DISPOSITION_COUNT_COLUMNS: tuple[str, ...] = tuple(f"n_{c}" for c in schema.DISPOSITION_CLASSES)
