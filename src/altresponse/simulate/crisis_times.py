@@ -54,17 +54,20 @@ class CrisisTeamTimes:
             ("published", DEFAULT_TRAVEL, DEFAULT_ON_SCENE, 1.0),
             *(
                 [("police", police.travel_for("*"), police.on_scene_for("*"), police.on_scene_multiplier)]
-                if police is not None else []
+                if police is not None
+                else []
             ),
         ):
-            rows.append({
-                "model": label,
-                "travel_mean_min": round(travel.mean_s / 60, 1),
-                "travel_median_min": round(travel.median_s / 60, 1),
-                "on_scene_mean_min": round(on_scene.mean_s * multiplier / 60, 1),
-                "on_scene_median_min": round(on_scene.median_s * multiplier / 60, 1),
-                "source": on_scene.source,
-            })
+            rows.append(
+                {
+                    "model": label,
+                    "travel_mean_min": round(travel.mean_s / 60, 1),
+                    "travel_median_min": round(travel.median_s / 60, 1),
+                    "on_scene_mean_min": round(on_scene.mean_s * multiplier / 60, 1),
+                    "on_scene_median_min": round(on_scene.median_s * multiplier / 60, 1),
+                    "source": on_scene.source,
+                }
+            )
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,10 +132,14 @@ def fit_crisis_team_times(
         dispatches=len(travel_s),
         travel=travel,
         on_scene=on_scene,
-        response=None if response_s is None else _fit_or_none(
-            np.asarray(response_s, float), f"{source}: request to arrival", min_observations),
-        dispatch_delay=None if dispatch_delay_s is None else _fit_or_none(
-            np.asarray(dispatch_delay_s, float), f"{source}: request to dispatch", min_observations),
+        response=None
+        if response_s is None
+        else _fit_or_none(np.asarray(response_s, float), f"{source}: request to arrival", min_observations),
+        dispatch_delay=None
+        if dispatch_delay_s is None
+        else _fit_or_none(
+            np.asarray(dispatch_delay_s, float), f"{source}: request to dispatch", min_observations
+        ),
         model=model,
         used_travel=used_travel,
         used_on_scene=used_on_scene,
@@ -140,8 +147,9 @@ def fit_crisis_team_times(
     )
 
 
-def crisis_times_from_table(dispatches: Any, *, source: str,
-                            min_observations: int = MIN_OBSERVATIONS) -> CrisisTeamTimes:
+def crisis_times_from_table(
+    dispatches: Any, *, source: str, min_observations: int = MIN_OBSERVATIONS
+) -> CrisisTeamTimes:
     """`fit_crisis_team_times` on a `crisis_dispatches` Arrow table (or anything with `.column()`)."""
 
     def col(name: str) -> np.ndarray:
@@ -149,14 +157,23 @@ def crisis_times_from_table(dispatches: Any, *, source: str,
 
     reasons = np.array(dispatches.column("reason_primary").to_pylist(), dtype=object)
     return fit_crisis_team_times(
-        col("travel_s"), col("on_scene_s"), source=source, response_s=col("response_s"),
-        dispatch_delay_s=col("dispatch_delay_s"), reasons=reasons, min_observations=min_observations,
+        col("travel_s"),
+        col("on_scene_s"),
+        source=source,
+        response_s=col("response_s"),
+        dispatch_delay_s=col("dispatch_delay_s"),
+        reasons=reasons,
+        min_observations=min_observations,
     )
 
 
-def choose_service_times(choice: str, *, police: ServiceTimeModel | None = None,
-                         crisis: CrisisTeamTimes | None = None,
-                         on_scene_multiplier: float = 1.0) -> ServiceTimeModel:
+def choose_service_times(
+    choice: str,
+    *,
+    police: ServiceTimeModel | None = None,
+    crisis: CrisisTeamTimes | None = None,
+    on_scene_multiplier: float = 1.0,
+) -> ServiceTimeModel:
     """The alternative-team service-time model the profile asks for.
 
     `police`: times fitted from the city's CAD (already carrying its multiplier); `published`: the
@@ -170,6 +187,8 @@ def choose_service_times(choice: str, *, police: ServiceTimeModel | None = None,
         return ServiceTimeModel.defaults(on_scene_multiplier)
     if choice == "crisis_log":
         if crisis is None:
-            raise BadInput("service_times: crisis_log needs a mobile-crisis dispatch log (partners.crisis_log)")
+            raise BadInput(
+                "service_times: crisis_log needs a mobile-crisis dispatch log (partners.crisis_log)"
+            )
         return crisis.model
     raise BadInput(f"service_times must be one of {', '.join(SERVICE_TIME_CHOICES)}, got {choice!r}")

@@ -93,8 +93,9 @@ class Collector:
         self._keys: set[tuple[Any, ...]] = set()
 
     def reject(self, file: str, line: int, reason: str, detail: str, raw: str) -> None:
-        self.rejects.append({"source_file": file, "source_line": line, "reason": reason,
-                             "detail": detail, "raw": raw[:4000]})
+        self.rejects.append(
+            {"source_file": file, "source_line": line, "reason": reason, "detail": detail, "raw": raw[:4000]}
+        )
 
     def unknown_code(self, field_name: str, value: str) -> None:
         self.unknown.setdefault(field_name, Counter())[value] += 1
@@ -177,7 +178,9 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise BadInput(f"cannot read file: {exc}", file=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise BadInput(f"not UTF-8 text (byte {exc.start}): save the export as UTF-8", file=str(path)) from exc
+        raise BadInput(
+            f"not UTF-8 text (byte {exc.start}): save the export as UTF-8", file=str(path)
+        ) from exc
 
 
 def csv_records(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str], str]]:

@@ -9,6 +9,7 @@ them becomes `unknown` and is counted.
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 from pathlib import Path
 
 from altresponse import schema
@@ -23,8 +24,16 @@ from altresponse.sources.partners.common import (
     zone,
 )
 
-KPI_COLUMNS = ("period_start", "period_end", "state", "routed", "received", "answered_in_state",
-               "abandoned_in_state", "flowout_to_backup")
+KPI_COLUMNS = (
+    "period_start",
+    "period_end",
+    "state",
+    "routed",
+    "received",
+    "answered_in_state",
+    "abandoned_in_state",
+    "flowout_to_backup",
+)
 
 
 def _int(text: str | None) -> int | None:
@@ -36,8 +45,9 @@ def _int(text: str | None) -> int | None:
     return int(value)
 
 
-def read_988_kpis(paths: list[Path], *, system: str = "vibrant_988_state_kpis",
-                  channel: str = "calls") -> PartnerIngest:
+def read_988_kpis(
+    paths: list[Path], *, system: str = "vibrant_988_state_kpis", channel: str = "calls"
+) -> PartnerIngest:
     """Vibrant's monthly in-state KPIs by originating state (calls only) into `crisis_line_kpis`."""
     out = Collector(schema.CRISIS_LINE_KPIS, system)
     for path in paths:
@@ -61,9 +71,16 @@ def read_988_kpis(paths: list[Path], *, system: str = "vibrant_988_state_kpis",
                 received = _int(row.get("received"))
                 answered = _int(row.get("answered_in_state"))
                 record = {
-                    "source_system": system, "source_file": path.name, "source_line": line,
-                    "period_start": start, "period_end": end, "region": region, "channel": channel,
-                    "routed": _int(row.get("routed")), "received": received, "answered_in_region": answered,
+                    "source_system": system,
+                    "source_file": path.name,
+                    "source_line": line,
+                    "period_start": start,
+                    "period_end": end,
+                    "region": region,
+                    "channel": channel,
+                    "routed": _int(row.get("routed")),
+                    "received": received,
+                    "answered_in_region": answered,
                     "answer_rate": (answered / received) if received and answered is not None else None,
                     "abandoned_in_region": _int(row.get("abandoned_in_state")),
                     "flowout_to_backup": _int(row.get("flowout_to_backup")),
@@ -120,8 +137,9 @@ def _code(out: Collector, field: str, value: str | None, table: dict[str, str]) 
     return "unknown"
 
 
-def read_dispatch_log(paths: list[Path], *, time_zone: str, team: str = "mobile crisis",
-                      system: str = "mcslc") -> PartnerIngest:
+def read_dispatch_log(
+    paths: list[Path], *, time_zone: str, team: str = "mobile crisis", system: str = "mcslc"
+) -> PartnerIngest:
     """A mobile-crisis dispatch log (MCSLC layout) into `crisis_dispatches`."""
     tz = zone(time_zone)
     out = Collector(schema.CRISIS_DISPATCHES, system)
@@ -146,7 +164,9 @@ def read_dispatch_log(paths: list[Path], *, time_zone: str, team: str = "mobile 
                     times[name] = None
                     continue
                 try:
-                    naive_check = datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S") if len(text) >= 19 else None
+                    naive_check = (
+                        datetime.strptime(text[:19], "%Y-%m-%d %H:%M:%S") if len(text) >= 19 else None
+                    )
                     value, flag = parse_local(text, MCSLC_FORMATS, tz)
                 except ValueError as exc:
                     bad = f"{column}: {exc}"
@@ -167,24 +187,39 @@ def read_dispatch_log(paths: list[Path], *, time_zone: str, team: str = "mobile 
                 continue
             requested = times["requested_utc"]
             if requested is None:
-                out.reject(path.name, line, "missing_request_time",
-                           "Dispatch Request Date & Time is empty or has a date only", raw)
+                out.reject(
+                    path.name,
+                    line,
+                    "missing_request_time",
+                    "Dispatch Request Date & Time is empty or has a date only",
+                    raw,
+                )
                 continue
-            chain = [t for t in (requested, times["dispatched_utc"], times["arrival_utc"],
-                                 times["departed_utc"]) if t is not None]
-            if any(b < a for a, b in zip(chain, chain[1:], strict=False)):
+            chain = [
+                t
+                for t in (requested, times["dispatched_utc"], times["arrival_utc"], times["departed_utc"])
+                if t is not None
+            ]
+            if any(b < a for a, b in pairwise(chain)):
                 flags.add("time_chain_out_of_order")
 
-            def span(a: str, b: str) -> float | None:
+            def span(a: str, b: str, times: dict[str, datetime | None] = times) -> float | None:
                 s = seconds_between(times[a], times[b])
                 return s if s is not None and s >= 0 else None
 
-            reasons = [r for r in (blank_to_none(row.get(f"Reason for Dispatch #{i}")) for i in range(1, 6)) if r]
+            reasons = [
+                r for r in (blank_to_none(row.get(f"Reason for Dispatch #{i}")) for i in range(1, 6)) if r
+            ]
             end_raw = blank_to_none(row.get("End Point of Dispatch"))
             disp_raw = blank_to_none(row.get("Disposition"))
             record = {
-                "dispatch_id": dispatch_id, "source_system": system, "source_file": path.name,
-                "source_line": line, "team": team, "time_zone": time_zone, **times,
+                "dispatch_id": dispatch_id,
+                "source_system": system,
+                "source_file": path.name,
+                "source_line": line,
+                "team": team,
+                "time_zone": time_zone,
+                **times,
                 "area": blank_to_none(row.get("City")),
                 "reason_primary": reasons[0] if reasons else None,
                 "reasons": ";".join(reasons) or None,

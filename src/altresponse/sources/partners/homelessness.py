@@ -11,10 +11,25 @@ from pathlib import Path
 
 from altresponse import schema
 from altresponse.errors import BadInput
-from altresponse.sources.partners.common import Collector, PartnerIngest, blank_to_none, csv_records, read_text
+from altresponse.sources.partners.common import (
+    Collector,
+    PartnerIngest,
+    blank_to_none,
+    csv_records,
+    read_text,
+)
 
-ID_COLUMNS = ("year", "fiscal_year", "coc_number", "coc_name", "coc_category", "count_type", "section",
-              "measure", "value")
+ID_COLUMNS = (
+    "year",
+    "fiscal_year",
+    "coc_number",
+    "coc_name",
+    "coc_category",
+    "count_type",
+    "section",
+    "measure",
+    "value",
+)
 
 
 def _value(text: str | None) -> float | None:
@@ -30,7 +45,9 @@ def _value(text: str | None) -> float | None:
 def read_homelessness(paths: list[Path], *, kind: str, system: str = "hud") -> PartnerIngest:
     """Read HUD PIT / HIC / SPM CSVs (long or wide) for `kind` in pit, hic, spm."""
     if kind not in schema.HOMELESSNESS_COUNT_KINDS:
-        raise BadInput(f"unknown homelessness kind {kind!r}; expected one of {schema.HOMELESSNESS_COUNT_KINDS}")
+        raise BadInput(
+            f"unknown homelessness kind {kind!r}; expected one of {schema.HOMELESSNESS_COUNT_KINDS}"
+        )
     out = Collector(schema.HOMELESSNESS_COUNTS, f"hud_{kind}")
     for path in paths:
         out.files.append(path.name)
@@ -50,11 +67,18 @@ def read_homelessness(paths: list[Path], *, kind: str, system: str = "hud") -> P
             try:
                 year = int(str(year_text))
             except ValueError:
-                out.reject(path.name, line, "bad_year", f"{year_col}: expected a year, got {year_text!r}", raw)
+                out.reject(
+                    path.name, line, "bad_year", f"{year_col}: expected a year, got {year_text!r}", raw
+                )
                 continue
             base = {
-                "source_system": system, "source_file": path.name, "source_line": line, "kind": kind,
-                "year": year, "coc_number": coc, "coc_name": blank_to_none(row.get("coc_name")),
+                "source_system": system,
+                "source_file": path.name,
+                "source_line": line,
+                "kind": kind,
+                "year": year,
+                "coc_number": coc,
+                "coc_name": blank_to_none(row.get("coc_name")),
                 "count_type": blank_to_none(row.get("count_type")),
             }
             if long_form:
@@ -63,15 +87,29 @@ def read_homelessness(paths: list[Path], *, kind: str, system: str = "hud") -> P
                     out.reject(path.name, line, "missing_measure", "measure is empty", raw)
                     continue
                 text = row.get("value", "").strip()
-                rows = [{**base, "section": (row.get("section") or "").strip(), "measure": measure,
-                         "value": _value(text), "value_text": text or None}]
+                rows = [
+                    {
+                        **base,
+                        "section": (row.get("section") or "").strip(),
+                        "measure": measure,
+                        "value": _value(text),
+                        "value_text": text or None,
+                    }
+                ]
             else:
                 rows = []
                 for column, text in row.items():
                     if column in ID_COLUMNS or column.startswith("__"):
                         continue
                     text = (text or "").strip()
-                    rows.append({**base, "section": "", "measure": column, "value": _value(text),
-                                 "value_text": text or None})
+                    rows.append(
+                        {
+                            **base,
+                            "section": "",
+                            "measure": column,
+                            "value": _value(text),
+                            "value_text": text or None,
+                        }
+                    )
             out.add(rows, file=path.name, line=line, raw=raw)
     return out.build()

@@ -31,9 +31,15 @@ PARTNER_SOURCES: dict[str, str] = {
 }
 
 
-def read_partner(source: str, paths: list[Path], *, time_zone: str | None = None,
-                 mapping: str | Path | None = None, bbox: BoundingBox | None = None,
-                 system: str | None = None) -> PartnerIngest:
+def read_partner(
+    source: str,
+    paths: list[Path],
+    *,
+    time_zone: str | None = None,
+    mapping: str | Path | None = None,
+    bbox: BoundingBox | None = None,
+    system: str | None = None,
+) -> PartnerIngest:
     """Run the adapter for `source` over `paths`; every record ends in the table or the rejects."""
     for path in paths:
         if not path.is_file():
@@ -47,8 +53,9 @@ def read_partner(source: str, paths: list[Path], *, time_zone: str | None = None
             raise BadInput("--source generic311 needs --mapping MAP.yaml (format: docs/partners.md)")
         return read_requests_csv(paths, mapping, time_zone=time_zone, bbox=bbox)
     if source == "open311":
-        return read_requests_georeport(paths, time_zone=time_zone or "UTC", system=system or "open311",
-                                       bbox=bbox)
+        return read_requests_georeport(
+            paths, time_zone=time_zone or "UTC", system=system or "open311", bbox=bbox
+        )
     if source == "open311-services":
         return read_service_types(paths, system=system or "open311")
     if source == "988":

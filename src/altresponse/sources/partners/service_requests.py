@@ -32,8 +32,18 @@ from altresponse.sources.partners.common import (
 
 REQUIRED_FIELDS = ("request_id", "created", "request_type")
 OPTIONAL_FIELDS = (
-    "closed", "request_detail", "agency", "status_raw", "method_received", "block_address",
-    "latitude", "longitude", "district", "neighborhood", "council_district", "zip_code",
+    "closed",
+    "request_detail",
+    "agency",
+    "status_raw",
+    "method_received",
+    "block_address",
+    "latitude",
+    "longitude",
+    "district",
+    "neighborhood",
+    "council_district",
+    "zip_code",
 )
 BUILTIN_311_MAPS = ("baltimore_311", "nyc_311")
 
@@ -68,12 +78,18 @@ def load_request_map(name_or_path: str | Path) -> RequestMap:
     unknown = sorted(set(spec.fields) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     missing = [f for f in REQUIRED_FIELDS if not spec.fields.get(f)]
     if unknown or missing:
-        raise BadInput(f"311 column map: unknown fields {unknown}, missing required {missing}", file=str(path))
+        raise BadInput(
+            f"311 column map: unknown fields {unknown}, missing required {missing}", file=str(path)
+        )
     return spec
 
 
-def _coordinates(lat_text: str | None, lon_text: str | None, spec_placeholders: list[tuple[float, float]],
-                 bbox: BoundingBox | None) -> tuple[float | None, float | None, str | None]:
+def _coordinates(
+    lat_text: str | None,
+    lon_text: str | None,
+    spec_placeholders: list[tuple[float, float]],
+    bbox: BoundingBox | None,
+) -> tuple[float | None, float | None, str | None]:
     lat_s, lon_s = blank_to_none(lat_text), blank_to_none(lon_text)
     if lat_s is None or lon_s is None:
         return None, None, "coordinates_missing"
@@ -88,8 +104,9 @@ def _coordinates(lat_text: str | None, lon_text: str | None, spec_placeholders: 
     return lat, lon, None
 
 
-def read_requests_csv(paths: list[Path], mapping: str | Path, *, time_zone: str | None = None,
-                      bbox: BoundingBox | None = None) -> PartnerIngest:
+def read_requests_csv(
+    paths: list[Path], mapping: str | Path, *, time_zone: str | None = None, bbox: BoundingBox | None = None
+) -> PartnerIngest:
     """311 CSV files through a column map into `service_requests`."""
     spec = load_request_map(mapping)
     tz_name = spec.time_zone or time_zone
@@ -107,8 +124,13 @@ def read_requests_csv(paths: list[Path], mapping: str | Path, *, time_zone: str 
                 out.reject(path.name, line, "blank_record", "a record with no values", raw)
                 continue
             if "__width__" in row:
-                out.reject(path.name, line, "wrong_field_count",
-                           f"expected {len(row) - 1} fields, found {row['__width__']}", raw)
+                out.reject(
+                    path.name,
+                    line,
+                    "wrong_field_count",
+                    f"expected {len(row) - 1} fields, found {row['__width__']}",
+                    raw,
+                )
                 continue
 
             def get(field_name: str, row: dict[str, str] = row) -> str | None:
@@ -117,12 +139,22 @@ def read_requests_csv(paths: list[Path], mapping: str | Path, *, time_zone: str 
 
             request_id, request_type, created_text = get("request_id"), get("request_type"), get("created")
             if request_id is None:
-                out.reject(path.name, line, "missing_request_id", f"column {spec.fields['request_id']!r} is empty",
-                           raw)
+                out.reject(
+                    path.name,
+                    line,
+                    "missing_request_id",
+                    f"column {spec.fields['request_id']!r} is empty",
+                    raw,
+                )
                 continue
             if request_type is None:
-                out.reject(path.name, line, "missing_request_type",
-                           f"column {spec.fields['request_type']!r} is empty", raw)
+                out.reject(
+                    path.name,
+                    line,
+                    "missing_request_type",
+                    f"column {spec.fields['request_type']!r} is empty",
+                    raw,
+                )
                 continue
             flags: list[str] = []
             try:
@@ -144,7 +176,9 @@ def read_requests_csv(paths: list[Path], mapping: str | Path, *, time_zone: str 
                     flags.append(flag)
                 if closed < created:
                     flags.append("time_chain_out_of_order")
-            lat, lon, flag = _coordinates(get("latitude"), get("longitude"), spec.placeholder_coordinates, bbox)
+            lat, lon, flag = _coordinates(
+                get("latitude"), get("longitude"), spec.placeholder_coordinates, bbox
+            )
             if flag:
                 flags.append(flag)
             record = {
@@ -160,14 +194,24 @@ def read_requests_csv(paths: list[Path], mapping: str | Path, *, time_zone: str 
                 "longitude": lon,
                 "quality_flags": ";".join(sorted(set(flags))) or None,
             }
-            for field_name in ("request_detail", "agency", "status_raw", "method_received", "block_address",
-                               "district", "neighborhood", "council_district", "zip_code"):
+            for field_name in (
+                "request_detail",
+                "agency",
+                "status_raw",
+                "method_received",
+                "block_address",
+                "district",
+                "neighborhood",
+                "council_district",
+                "zip_code",
+            ):
                 record[field_name] = get(field_name)
             out.add([record], file=path.name, line=line, raw=raw)
     return out.build()
 
 
 # --- Open311 GeoReport v2 -------------------------------------------------------------------------
+
 
 def _iso_utc(text: str | None) -> datetime:
     value = (text or "").strip()
@@ -206,8 +250,9 @@ def georeport_records(path: Path, tag: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"not JSON or XML: {exc.msg}", file=str(path), line=exc.lineno,
-                       column=str(exc.colno)) from exc
+        raise BadInput(
+            f"not JSON or XML: {exc.msg}", file=str(path), line=exc.lineno, column=str(exc.colno)
+        ) from exc
     if isinstance(data, dict):  # some servers wrap the array
         data = data.get("service_requests") or data.get("services") or data.get("requests")
     if not isinstance(data, list):
@@ -215,8 +260,9 @@ def georeport_records(path: Path, tag: str) -> list[dict[str, Any]]:
     return data
 
 
-def read_requests_georeport(paths: list[Path], *, time_zone: str = "UTC", system: str = "open311",
-                            bbox: BoundingBox | None = None) -> PartnerIngest:
+def read_requests_georeport(
+    paths: list[Path], *, time_zone: str = "UTC", system: str = "open311", bbox: BoundingBox | None = None
+) -> PartnerIngest:
     """GeoReport v2 `GET requests` responses (JSON or XML) into `service_requests`."""
     out = Collector(schema.SERVICE_REQUESTS, f"311:{system}")
     for path in paths:
@@ -233,7 +279,9 @@ def read_requests_georeport(paths: list[Path], *, time_zone: str = "UTC", system
                 out.reject(path.name, index, "missing_request_id", "service_request_id is empty", raw)
                 continue
             if request_type is None:
-                out.reject(path.name, index, "missing_request_type", "service_name and service_code empty", raw)
+                out.reject(
+                    path.name, index, "missing_request_type", "service_name and service_code empty", raw
+                )
                 continue
             try:
                 created = _iso_utc(rec.get("requested_datetime"))
@@ -289,8 +337,10 @@ def read_service_types(paths: list[Path], *, system: str) -> PartnerIngest:
             required = ("request_type",) if "service_code" not in header else ("service_code", "service_name")
             records = [(line, row, raw) for line, row, raw in csv_records(path, required)]
         else:
-            records = [(i, r, json.dumps(r, sort_keys=True)) for i, r in
-                       enumerate(georeport_records(path, "service"), start=1)]
+            records = [
+                (i, r, json.dumps(r, sort_keys=True))
+                for i, r in enumerate(georeport_records(path, "service"), start=1)
+            ]
         for line, rec, raw in records:
             out.records_in += 1
             if not isinstance(rec, dict) or not rec:
@@ -303,18 +353,27 @@ def read_service_types(paths: list[Path], *, system: str) -> PartnerIngest:
                 code = blank_to_none(str(rec.get("service_code") or ""))
                 name = blank_to_none(str(rec.get("service_name") or ""))
             if code is None or name is None:
-                out.reject(path.name, line, "missing_service_code", "service_code or service_name is empty", raw)
+                out.reject(
+                    path.name, line, "missing_service_code", "service_code or service_name is empty", raw
+                )
                 continue
             description = blank_to_none(str(rec.get("description") or ""))
-            out.add([{
-                "service_code": code,
-                "source_system": system,
-                "source_file": path.name,
-                "source_line": line,
-                "service_name": name,
-                "group_name": blank_to_none(str(rec.get("group") or "")),
-                "description": description,
-                "service_kind": blank_to_none(str(rec.get("type") or "")),
-                "keywords": blank_to_none(str(rec.get("keywords") or "")),
-            }], file=path.name, line=line, raw=raw)
+            out.add(
+                [
+                    {
+                        "service_code": code,
+                        "source_system": system,
+                        "source_file": path.name,
+                        "source_line": line,
+                        "service_name": name,
+                        "group_name": blank_to_none(str(rec.get("group") or "")),
+                        "description": description,
+                        "service_kind": blank_to_none(str(rec.get("type") or "")),
+                        "keywords": blank_to_none(str(rec.get("keywords") or "")),
+                    }
+                ],
+                file=path.name,
+                line=line,
+                raw=raw,
+            )
     return out.build()

@@ -28,17 +28,34 @@ def read_sites(paths: list[Path], *, system: str = "bcrp_rec_centers") -> Partne
             except ValueError:
                 out.reject(path.name, line, "bad_coordinates", "latitude/longitude are not numbers", raw)
                 continue
-            amenities = "; ".join(filter(None, (blank_to_none(row.get("center_amenities")),
-                                                blank_to_none(row.get("center_assets")))))
-            out.add([{
-                "site_id": site_id, "source_system": system, "source_file": path.name, "source_line": line,
-                "name": name, "site_type": blank_to_none(row.get("center_type")),
-                "category": blank_to_none(row.get("center_category")),
-                "operator": blank_to_none(row.get("operator")),
-                "address": blank_to_none(row.get("address")) or blank_to_none(row.get("street_address")),
-                "amenities": amenities or None,
-                "district": blank_to_none(row.get("police_district")),
-                "council_district": blank_to_none(row.get("council_district")),
-                "latitude": lat, "longitude": lon,
-            }], file=path.name, line=line, raw=raw)
+            amenities = "; ".join(
+                filter(
+                    None,
+                    (blank_to_none(row.get("center_amenities")), blank_to_none(row.get("center_assets"))),
+                )
+            )
+            out.add(
+                [
+                    {
+                        "site_id": site_id,
+                        "source_system": system,
+                        "source_file": path.name,
+                        "source_line": line,
+                        "name": name,
+                        "site_type": blank_to_none(row.get("center_type")),
+                        "category": blank_to_none(row.get("center_category")),
+                        "operator": blank_to_none(row.get("operator")),
+                        "address": blank_to_none(row.get("address"))
+                        or blank_to_none(row.get("street_address")),
+                        "amenities": amenities or None,
+                        "district": blank_to_none(row.get("police_district")),
+                        "council_district": blank_to_none(row.get("council_district")),
+                        "latitude": lat,
+                        "longitude": lon,
+                    }
+                ],
+                file=path.name,
+                line=line,
+                raw=raw,
+            )
     return out.build()
