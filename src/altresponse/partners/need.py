@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,7 @@ def area_key(value: object) -> str:
 def hour_of_week(ts_utc: Iterable[Any], time_zone: str) -> np.ndarray:
     """Local hour of week, 0 = Monday 00:00-00:59."""
     series = pd.to_datetime(pd.Series(list(ts_utc)), utc=True).dt.tz_convert(time_zone)
-    return (series.dt.dayofweek * 24 + series.dt.hour).to_numpy(dtype=int)
+    return (series.dt.day_of_week * 24 + series.dt.hour).to_numpy(dtype=int)
 
 
 @dataclass(frozen=True)
@@ -85,18 +85,26 @@ def annual_311_volume(random_sample: pa.Table, contiguous: pa.Table, time_zone: 
             "complete slice of a week or more, scaled to a year",
             source,
         )
-    first = int(hour_of_week([start], time_zone)[0])
-    hours = int(np.ceil(span_h)) + 1
-    window = {(first + h) % HOURS_PER_WEEK for h in range(hours)}
+    # Only whole clock hours inside the slice count, so a partly covered first or last hour cannot bias it.
+    whole_start = start.replace(minute=0, second=0, microsecond=0)
+    if whole_start < start:
+        whole_start += timedelta(hours=1)
+    whole_end = end.replace(minute=0, second=0, microsecond=0)
+    hours = int((whole_end - whole_start) / timedelta(hours=1))
+    if hours < 1:
+        raise BadInput("the contiguous 311 slice covers less than one whole hour")
+    n = sum(1 for c in created if whole_start <= c < whole_end)
+    first = int(hour_of_week([whole_start], time_zone)[0])
+    window = [(first + h) % HOURS_PER_WEEK for h in range(hours)]
     how = hour_of_week(random_sample.column("created_utc").to_pylist(), time_zone)
-    in_window = int(np.isin(how, list(window)).sum())
-    value, low, high = ratio_interval(len(created), in_window, len(how))
+    in_window = int(np.isin(how, window).sum())
+    value, low, high = ratio_interval(n, in_window, len(how))
     return Estimate(
         value * WEEKS_PER_YEAR,
         low * WEEKS_PER_YEAR,
         high * WEEKS_PER_YEAR,
         "requests/year",
-        f"{len(created)} requests in a complete {span_h:.0f}-hour slice divided by the share of a random "
+        f"{n} requests in {hours} whole hours of a complete slice divided by the share of a random "
         f"sample in those hours of the week ({in_window}/{len(how)}), times 52.18 weeks",
         source,
     )
