@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,15 @@ def test_baltimore_311_crosswalk_is_valid_and_covers_the_vocabulary() -> None:
     assert crosswalk.types_for_need("homelessness") == ["MOHS-Homeless Outreach"]
     assert crosswalk.need("  hcd-illegal   dumping ") == "sanitation_dumping"
     assert crosswalk.need("NOT A TYPE") == "unmapped"
+
+
+@pytest.mark.shared
+def test_baltimore_registry_is_valid_hsds(shared: Path) -> None:
+    from altresponse.directory.hsds import validate_hsds
+
+    registry = load_registry(load_profile("baltimore"))
+    doc = registry.to_hsds()
+    assert validate_hsds(doc, schema_root=shared / "standards") == []
+    assert doc == registry.to_hsds(), "ids are stable from run to run"
+    planned = [s for s in doc["services"] if s["x_initiative"]["status"] == "planned"]
+    assert planned and all(s["status"] == "inactive" for s in planned)

@@ -10,6 +10,7 @@ the YAML file the profile names.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import time
 from typing import Any, Literal
@@ -266,10 +267,20 @@ class Registry(_Strict):
             ) from exc
 
     def to_hsds(self) -> dict[str, Any]:
-        """HSDS 3 organizations and services; initiative fields HSDS lacks go in `x_initiative`."""
+        """HSDS 3 organizations and services; initiative fields HSDS lacks go in `x_initiative`.
+
+        Records that match the provider directory keep its ids; the others get stable UUIDs derived
+        from the city and the registry id, so the document is the same on every run.
+        """
+
+        def uid(*parts: str) -> str:
+            return str(
+                uuid.uuid5(uuid.NAMESPACE_URL, "altresponse:registry:" + ":".join((self.city, *parts)))
+            )
+
         orgs = [
             {
-                "id": o.directory_id or o.id,
+                "id": o.directory_id or uid("organization", o.id),
                 "name": o.name,
                 "description": o.description,
                 "website": o.url,
@@ -277,22 +288,26 @@ class Registry(_Strict):
             }
             for o in self.organizations
         ]
-        org_ids = {o.id: (o.directory_id or o.id) for o in self.organizations}
+        for org in orgs:
+            if org["website"] is None:
+                del org["website"]
+        org_ids = {o.id: (o.directory_id or uid("organization", o.id)) for o in self.organizations}
         services = []
         for i in self.initiatives:
             services.append(
                 {
-                    "id": i.directory_service_id or i.id,
+                    "id": i.directory_service_id or uid("service", i.id),
                     "organization_id": org_ids[i.organization_id],
                     "name": i.name,
                     "description": i.description,
-                    "status": i.status,
+                    "status": "active" if i.status == "active" else "inactive",
                     "service_areas": [
-                        {"id": f"{i.id}:{a}", "name": "citywide" if a == CITYWIDE else a} for a in i.areas
+                        {"id": uid("area", i.id, a), "name": "citywide" if a == CITYWIDE else a}
+                        for a in i.areas
                     ],
                     "schedules": [
                         {
-                            "id": f"{i.id}:h{n}",
+                            "id": uid("schedule", i.id, str(n)),
                             "byday": ",".join(h.days),
                             "opens_at": h.opens,
                             "closes_at": h.closes,
@@ -301,6 +316,7 @@ class Registry(_Strict):
                     ],
                     "x_initiative": {
                         "registry_id": i.id,
+                        "status": i.status,
                         "kind": i.kind,
                         "serves": i.serves,
                         "needs": i.needs,
