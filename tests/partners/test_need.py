@@ -169,3 +169,33 @@ def test_schema_has_every_partner_table() -> None:
         "service_types",
         "crisis_line_contacts",
     } <= names
+
+
+def test_related_needs_point_to_the_same_places() -> None:
+    crosswalk = Crosswalk311.from_csv_text(
+        "request_type,need,common_type,absorbs_911\nDumping,sanitation_dumping,illegal_dumping,yes\n",
+        name="t",
+    )
+    t = MONDAY_NOON_NY
+    calls = _calls(
+        [
+            (a, "disorderly_person", "disorder_quality_of_life", "police", t)
+            for a, n in (("A", 3), ("B", 2), ("C", 1))
+            for _ in range(n)
+        ]
+    )
+    requests = _requests([(a, "Dumping", t) for a, n in (("A", 30), ("B", 20), ("C", 10)) for _ in range(n)])
+    picture = need_picture(
+        need_map=NeedMap.builtin(),
+        calls=calls,
+        requests=requests,
+        crosswalk_311=crosswalk,
+        time_zone="UTC",
+        calls_years=1.0,
+        top_places=2,
+    )
+    related = {(r.need_311, r.need_911): r for r in picture.related_places}
+    dumping = related[("sanitation_dumping", "disorder_noise")]
+    assert dumping.areas == 3 and dumping.spearman == pytest.approx(1.0)
+    assert dumping.top_in_both == ("A", "B")
+    assert related[("homelessness", "welfare")].spearman is None

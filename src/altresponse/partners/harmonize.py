@@ -91,7 +91,7 @@ class Harmonization:
     needs: tuple[str, ...]
     initiatives_considered: tuple[str, ...]
 
-    def to_dict(self, include_cells: bool = False) -> dict[str, Any]:
+    def to_dict(self, include_cells: bool = False, suppress_below: float = 0.0) -> dict[str, Any]:
         out = {
             "overlaps": plain(self.overlaps),
             "gaps": plain(self.gaps),
@@ -103,7 +103,7 @@ class Harmonization:
             "initiatives_considered": list(self.initiatives_considered),
         }
         if include_cells:
-            out["coverage"] = plain(self.coverage)
+            out["coverage"] = [plain(c) for c in self.coverage if c.demand >= suppress_below]
         return out
 
 

@@ -42,7 +42,7 @@ class PartnerLandscape:
             need.pop("cells")
         return {
             "need": need,
-            "harmonization": self.harmonization.to_dict(include_cells=False),
+            "harmonization": self.harmonization.to_dict(include_cells, suppress_below),
             "outreach_demand": self.outreach.to_dict(),
             "coordinated_entry": None if self.coordinated_entry is None else self.coordinated_entry.to_dict(),
             "crisis_team_times": None if self.crisis_team_times is None else self.crisis_team_times.to_dict(),

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from altresponse.errors import BadInput
 from altresponse.partners.estimates import Estimate, poisson_interval, ratio_interval
@@ -39,7 +40,8 @@ def area_key(value: object) -> str:
 
 def hour_of_week(ts_utc: Iterable[Any], time_zone: str) -> np.ndarray:
     """Local hour of week, 0 = Monday 00:00-00:59."""
-    series = pd.to_datetime(pd.Series(list(ts_utc)), utc=True).dt.tz_convert(time_zone)
+    values = ts_utc if isinstance(ts_utc, pd.Series) else pd.Series(list(ts_utc))
+    series = pd.to_datetime(values, utc=True).dt.tz_convert(time_zone)
     return (series.dt.day_of_week * 24 + series.dt.hour).to_numpy(dtype=int)
 
 
@@ -156,6 +158,17 @@ class PlaceOverlap:
 
 
 @dataclass(frozen=True)
+class RelatedPlaces:
+    """A 311 need and a 911 need compared across areas: do they point to the same places?"""
+
+    need_311: str
+    need_911: str
+    areas: int
+    spearman: float | None
+    top_in_both: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class CrisisLineDemand:
     """Crisis-line contacts scaled from a state to the city, and how they compare with 911."""
 
@@ -209,6 +222,7 @@ class NeedPicture:
     unmapped_311: Mapping[str, int]
     unmapped_911_rows: int
     sources: tuple[str, ...]
+    related_places: tuple[RelatedPlaces, ...] = ()
 
     def summary(self, need: str) -> NeedSummary:
         for s in self.summaries:
@@ -230,6 +244,7 @@ class NeedPicture:
             "cells_suppressed": len(self.cells) - len(kept),
             "summaries": [plain(s) for s in self.summaries],
             "place_overlaps": [plain(p) for p in self.place_overlaps],
+            "related_places": [plain(r) for r in self.related_places],
             "crisis_line": plain(self.crisis_line),
             "homelessness": plain(self.homelessness),
             "request_scale": None if self.request_scale is None else self.request_scale.to_dict(),
@@ -240,13 +255,6 @@ class NeedPicture:
             "unmapped_911_rows": self.unmapped_911_rows,
             "sources": list(self.sources),
         }
-
-
-def _years_spanned(ts: list[Any]) -> float:
-    if not ts:
-        return 0.0
-    span_days = (max(ts) - min(ts)).total_seconds() / 86400
-    return max(span_days, 1.0) / 365.25
 
 
 def crisis_line_demand(
@@ -422,27 +430,28 @@ def need_picture(
     n_calls = 0
     if calls is not None and calls.num_rows:
         n_calls = calls.num_rows
-        received = calls.column("received_utc").to_pylist()
-        years = years or _years_spanned(received)
+        frame = calls.select([area_column, "common_type", "category", "pathway"]).to_pandas()
+        received = calls.column("received_utc")
+        if not years:
+            lo, hi = pc.min_max(received).values()
+            years = max((hi.as_py() - lo.as_py()).total_seconds() / 86400, 1.0) / 365.25
         weight = 1.0 / years if years else 0.0
-        how = hour_of_week(received, time_zone)
-        areas = [area_key(a) for a in calls.column(area_column).to_pylist()]
-        for a, h, ct, cat, pw in zip(
-            areas,
-            how,
-            calls.column("common_type").to_pylist(),
-            calls.column("category").to_pylist(),
-            calls.column("pathway").to_pylist(),
-            strict=True,
-        ):
-            need = need_map.for_call(ct, cat)
-            if need == UNMAPPED:
-                unmapped_911 += 1
-            key = (a, int(h), need)
+        frame["how"] = hour_of_week(received.to_pandas(), time_zone)
+        frame["area"] = frame[area_column].map({a: area_key(a) for a in frame[area_column].unique()})
+        pairs = frame[["common_type", "category"]].drop_duplicates()
+        pairs["need"] = [
+            need_map.for_call(t, c) for t, c in zip(pairs["common_type"], pairs["category"], strict=True)
+        ]
+        frame = frame.merge(pairs, on=["common_type", "category"], how="left")
+        unmapped_911 = int((frame["need"] == UNMAPPED).sum())
+        grouped = frame.groupby(["area", "how", "need", "pathway", "common_type"], dropna=False).size()
+        for (a, h, need, pw, ct), n in grouped.items():
+            key = (str(a), int(h), str(need))
+            value = float(n) * weight
             if ct in takeable:
-                takeable_911[need][ct] += weight
-            grid_911[key] += weight
-            grid_path[key][str(pw)] += weight
+                takeable_911[str(need)][str(ct)] += value
+            grid_911[key] += value
+            grid_path[key][str(pw)] += value
     unmapped_311: Counter[str] = Counter()
     n_requests = 0
     if requests is not None and requests.num_rows:
@@ -505,6 +514,7 @@ def need_picture(
     if crisis_line is not None and calls is not None and calls.num_rows:
         bh = sum(v for k, v in grid_911.items() if k[2] == "behavioral_health")
         crisis_line = replace(crisis_line, calls_911_behavioral_per_year=bh)
+    related = tuple(_related(grid_911, grid_311, a, b, top_places) for a, b in need_map.related)
     return NeedPicture(
         cells,
         tuple(summaries),
@@ -518,7 +528,39 @@ def need_picture(
         dict(unmapped_311.most_common()),
         unmapped_911,
         tuple(sources),
+        related,
     )
+
+
+def _by_area(grid: Mapping[tuple[str, int, str], float], need: str) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for (a, _, n), v in grid.items():
+        if n == need and a != UNKNOWN_AREA:
+            out[a] += v
+    return dict(out)
+
+
+def _related(
+    grid_911: Mapping[tuple[str, int, str], float],
+    grid_311: Mapping[tuple[str, int, str], float],
+    need_311: str,
+    need_911: str,
+    top: int,
+) -> RelatedPlaces:
+    """Rank correlation across areas of 311 demand for one need and 911 demand for another."""
+    from scipy.stats import spearmanr
+
+    r311, r911 = _by_area(grid_311, need_311), _by_area(grid_911, need_911)
+    areas = sorted(set(r311) | set(r911))
+    rho = None
+    if len(areas) >= 3:
+        x = [r311.get(a, 0.0) for a in areas]
+        y = [r911.get(a, 0.0) for a in areas]
+        if len(set(x)) > 1 and len(set(y)) > 1:
+            rho = float(spearmanr(x, y).statistic)
+    top_311 = {a for a, _ in _top(r311, top)}
+    top_911 = {a for a, _ in _top(r911, top)}
+    return RelatedPlaces(need_311, need_911, len(areas), rho, tuple(sorted(top_311 & top_911)))
 
 
 def _note(

@@ -30,15 +30,18 @@ class NeedMap:
     by_common_type: Mapping[str, str]
     by_category: Mapping[str, str]
     community_scope: tuple[str, ...] = ()
+    related: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         for where, table in (("common_types", self.by_common_type), ("categories", self.by_category)):
             bad = sorted({v for v in table.values() if v not in self.needs})
             if bad:
                 raise BadInput(f"need map {where}: unknown needs {bad}; known: {sorted(self.needs)}")
-        bad = sorted(set(self.community_scope) - set(self.needs))
+        bad = sorted(
+            (set(self.community_scope) | {n for pair in self.related for n in pair}) - set(self.needs)
+        )
         if bad:
-            raise BadInput(f"need map community_scope: unknown needs {bad}")
+            raise BadInput(f"need map community_scope or related: unknown needs {bad}")
 
     def for_call(self, common_type: str | None, category: str | None) -> str:
         """The need of a 911 call: its type's need, else its category's, else `unmapped`."""
@@ -56,6 +59,7 @@ class NeedMap:
                 dict(data.get("common_types") or {}),
                 dict(data.get("categories") or {}),
                 tuple(data.get("community_scope") or ()),
+                tuple((str(a), str(b)) for a, b in (data.get("related") or ())),
             )
         except (KeyError, TypeError) as exc:
             raise BadInput(

@@ -215,6 +215,17 @@ def csv_records(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, di
         raise BadInput(f"malformed CSV: {exc}", file=str(path), line=reader.line_num) from exc
 
 
+def csv_header(path: Path) -> list[str]:
+    """The header row of a CSV file, parsed as CSV (empty for an empty file)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        try:
+            return [h.strip() for h in next(csv.reader(fh))]
+        except StopIteration:
+            return []
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise BadInput(f"unreadable CSV header: {exc}", file=str(path), line=1) from exc
+
+
 def blank_to_none(value: str | None) -> str | None:
     if value is None:
         return None

@@ -15,8 +15,8 @@ from altresponse.sources.partners.common import (
     Collector,
     PartnerIngest,
     blank_to_none,
+    csv_header,
     csv_records,
-    read_text,
 )
 
 ID_COLUMNS = (
@@ -51,7 +51,7 @@ def read_homelessness(paths: list[Path], *, kind: str, system: str = "hud") -> P
     out = Collector(schema.HOMELESSNESS_COUNTS, f"hud_{kind}")
     for path in paths:
         out.files.append(path.name)
-        header = [h.strip() for h in read_text(path).splitlines()[0].split(",")] if read_text(path) else []
+        header = csv_header(path)
         year_col = "fiscal_year" if "fiscal_year" in header else "year"
         long_form = "measure" in header and "value" in header
         for line, row, raw in csv_records(path, (year_col, "coc_number")):

@@ -24,6 +24,7 @@ from altresponse.sources.partners.common import (
     Collector,
     PartnerIngest,
     blank_to_none,
+    csv_header,
     csv_records,
     parse_local,
     read_text,
@@ -333,7 +334,7 @@ def read_service_types(paths: list[Path], *, system: str) -> PartnerIngest:
         out.files.append(path.name)
         records: list[tuple[int, dict[str, Any], str]]
         if path.suffix.lower() == ".csv":
-            header = read_text(path).splitlines()[0] if read_text(path) else ""
+            header = csv_header(path)
             required = ("request_type",) if "service_code" not in header else ("service_code", "service_name")
             records = [(line, row, raw) for line, row, raw in csv_records(path, required)]
         else:
