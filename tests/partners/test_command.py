@@ -160,5 +160,6 @@ def test_landscape_on_real_partner_data(
     )
     build = {b["call_type"]: b for b in doc["harmonization"]["build_on"]}
     assert build["suicidal_ideation"]["initiative_id"] == "here2help_988"
+    assert doc["service_times"]["choice"] == "published"
     ce = doc["coordinated_entry"]
     assert ce["intake_311_types"] == ["MOHS-Homeless Outreach"] and ce["access_points"]

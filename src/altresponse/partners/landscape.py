@@ -35,6 +35,8 @@ class PartnerLandscape:
     coordinated_entry: CoordinatedEntryDesign | None
     crisis_team_times: Any | None  # simulate.crisis_times.CrisisTeamTimes
     registry: Registry
+    service_times_choice: str = "published"
+    service_time_comparison: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self, suppress_below: float = 0.0, include_cells: bool = False) -> dict[str, Any]:
         need = self.need.to_dict(suppress_below)
@@ -46,6 +48,10 @@ class PartnerLandscape:
             "outreach_demand": self.outreach.to_dict(),
             "coordinated_entry": None if self.coordinated_entry is None else self.coordinated_entry.to_dict(),
             "crisis_team_times": None if self.crisis_team_times is None else self.crisis_team_times.to_dict(),
+            "service_times": {
+                "choice": self.service_times_choice,
+                "comparison": list(self.service_time_comparison),
+            },
             "registry": {
                 "city": self.registry.city,
                 "version": self.registry.version,
@@ -72,6 +78,8 @@ def partner_landscape(
     local_911_codes: Mapping[str, str] | None = None,
     crisis_team_times: Any | None = None,
     sources: Sequence[str] = (),
+    service_times_choice: str = "published",
+    service_time_comparison: Sequence[dict[str, Any]] = (),
 ) -> PartnerLandscape:
     """Need picture, harmonization, outreach demand and coordinated entry from the same inputs."""
     picture = need_picture(
@@ -126,4 +134,13 @@ def partner_landscape(
             homelessness=homelessness,
             local_911_codes=local_911_codes,
         )
-    return PartnerLandscape(picture, harmonization, outreach, ce, crisis_team_times, registry)
+    return PartnerLandscape(
+        picture,
+        harmonization,
+        outreach,
+        ce,
+        crisis_team_times,
+        registry,
+        service_times_choice,
+        tuple(service_time_comparison),
+    )

@@ -556,7 +556,8 @@ def _related(
     if len(areas) >= 3:
         x = [r311.get(a, 0.0) for a in areas]
         y = [r911.get(a, 0.0) for a in areas]
-        if len(set(x)) > 1 and len(set(y)) > 1:
+        # a rank correlation needs spread on both sides: at least three areas with demand on each
+        if sum(v > 0 for v in x) >= 3 and sum(v > 0 for v in y) >= 3:
             rho = float(spearmanr(x, y).statistic)
     top_311 = {a for a, _ in _top(r311, top)}
     top_911 = {a for a, _ in _top(r911, top)}

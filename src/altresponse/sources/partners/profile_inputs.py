@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -58,14 +59,24 @@ def load_crosswalk_311(profile: Profile, need_map: NeedMap | None = None) -> Cro
     return crosswalk.validate(need_map or NeedMap.builtin(), list(load_catalogue().types))
 
 
-def read_tables(paths: list[Path], what: str) -> pa.Table | None:
-    """Concatenate canonical Parquet tables written by `altresponse partners ingest` (or `analyze`)."""
+CALL_COLUMNS = ("received_utc", "common_type", "category", "pathway", "source_file", "travel_s", "on_scene_s")
+
+
+def read_tables(paths: list[Path], what: str, columns: list[str] | None = None) -> pa.Table | None:
+    """Concatenate canonical Parquet tables written by `altresponse partners ingest` (or `analyze`).
+
+    `columns`: read only these (those a file lacks are skipped), to keep large call files light.
+    """
     if not paths:
         return None
     tables = []
     for path in paths:
         try:
-            tables.append(pq.read_table(path))
+            if columns is not None:
+                present = set(pq.read_schema(path).names)
+                tables.append(pq.read_table(path, columns=[c for c in columns if c in present]))
+            else:
+                tables.append(pq.read_table(path))
         except (OSError, pa.ArrowInvalid) as exc:
             raise BadInput(f"cannot read {what} Parquet: {exc}", file=str(path)) from exc
     try:
@@ -106,7 +117,7 @@ def build_landscape(
     registry = load_registry(profile, need_map)
     crosswalk_311 = load_crosswalk_311(profile, need_map)
     catalogue = load_catalogue()
-    calls_t = read_tables(calls or [], "classified calls")
+    calls_t = read_tables(calls or [], "classified calls", [cfg.area_column, *CALL_COLUMNS])
     requests_t = read_tables(requests or [], "311 requests")
     sources: list[str] = []
     scale = None
@@ -155,9 +166,11 @@ def build_landscape(
         homeless = homelessness_picture(counts_t, cfg.coc_number)
         sources.append(f"homelessness: {', '.join(p.name for p in homelessness or [])}")
     log_t = read_tables(crisis_log or [], "crisis dispatches")
-    times = (
-        crisis_times_from_table(log_t, source=", ".join(p.name for p in crisis_log or [])) if log_t else None
-    )
+    times = None
+    if log_t is not None:
+        times = crisis_times_from_table(log_t, source=", ".join(p.name for p in crisis_log or []))
+    police = _police_service_times(profile, calls_t)
+    comparison = tuple(times.comparison(police)) if times is not None else ()
     local_codes = None
     if profile.crosswalk:
         local_codes = {e.local_call_type: e.common_type for e in load_crosswalk(profile.crosswalk)}
@@ -184,4 +197,32 @@ def build_landscape(
         local_911_codes=local_codes,
         crisis_team_times=times,
         sources=sources,
+        service_times_choice=cfg.service_times,
+        service_time_comparison=comparison,
     )
+
+
+def _police_service_times(profile: Profile, calls: pa.Table | None) -> Any:
+    """Travel and on-scene times fitted from the city's CAD (times the profile's multiplier), if present."""
+    import numpy as np
+
+    from altresponse.simulate.service_time import ServiceTimeModel
+
+    if calls is None or not {"travel_s", "on_scene_s"} <= set(calls.column_names):
+        return None
+
+    def col(name: str) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in calls.column(name).to_pylist()], float)
+
+    multiplier = float(profile.section("simulate").get("on_scene_multiplier", 1.0))
+    try:
+        return ServiceTimeModel.fit(
+            np.array(calls.column("common_type").to_pylist(), dtype=object),
+            np.array(calls.column("category").to_pylist(), dtype=object),
+            col("travel_s"),
+            col("on_scene_s"),
+            source="911 CAD (police-derived)",
+            on_scene_multiplier=multiplier,
+        )
+    except ValueError:
+        return None
