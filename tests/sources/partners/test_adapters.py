@@ -215,3 +215,17 @@ def test_unknown_source_is_bad_input(tmp_path: Path) -> None:
     path = _write(tmp_path, "x.csv", "a\n1\n")
     with pytest.raises(BadInput, match="unknown partner source"):
         read_partner("nope", [path])
+
+
+def test_multiline_records_keep_their_first_line_and_raw_text(tmp_path: Path) -> None:
+    lines = [
+        BALTIMORE_311_HEADER,
+        _row("1", "HLTH-EV Noise", "10/19/2019 11:05:00 PM").replace('"1 N MAIN ST"', '"1 N MAIN ST\nREAR"'),
+        _row("2", "", "10/19/2019 11:06:00 PM"),
+    ]
+    path = _write(tmp_path, "sr.csv", "\r\n".join(lines) + "\r\n")
+    result = read_partner("baltimore311", [path], time_zone="America/New_York")
+    assert result.table.column("source_line").to_pylist() == [2]
+    assert result.table.column("block_address").to_pylist() == ["1 N MAIN ST\nREAR"]
+    assert result.rejects.column("source_line").to_pylist() == [4]
+    assert result.rejects.column("raw").to_pylist()[0].startswith("x2,2,,Phone")

@@ -186,8 +186,9 @@ def read_text(path: Path) -> str:
 def csv_records(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str], str]]:
     """(first physical line, row, raw text) per CSV record; a missing required column is exit 2."""
     text = read_text(path)
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(io.StringIO(text))
+    # The reader reads this same list of lines, so its line numbers index it exactly.
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
