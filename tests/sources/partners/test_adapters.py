@@ -229,3 +229,31 @@ def test_multiline_records_keep_their_first_line_and_raw_text(tmp_path: Path) ->
     assert result.table.column("block_address").to_pylist() == ["1 N MAIN ST\nREAR"]
     assert result.rejects.column("source_line").to_pylist() == [4]
     assert result.rejects.column("raw").to_pylist()[0].startswith("x2,2,,Phone")
+
+
+def test_coordinated_entry_referrals_in_canonical_shape(tmp_path: Path) -> None:
+    header = "referral_id,referred_utc,channel,access_point_id,area,consent_recorded,follow_up_due_utc"
+    path = _write(
+        tmp_path,
+        "ce.csv",
+        "\n".join(
+            [
+                header,
+                "R1,2025-01-06T14:00:00-05:00,311,mohs_coordinated_access,Central,yes,2025-01-13T14:00:00-05:00",
+                "R2,2025-01-06T15:00:00,911,mohs_coordinated_access,Central,no,",  # no UTC offset
+                "R3,2025-01-06T16:00:00Z,pager,mohs_coordinated_access,Central,no,",  # unknown channel
+                "R4,2025-01-06T16:00:00Z,988,mohs_coordinated_access,Central,,",  # consent is required
+            ]
+        )
+        + "\n",
+    )
+    result = read_partner("ce-referrals", [path])
+    assert (result.records_in, result.records_out) == (4, 1)
+    assert result.rejects.column("reason").to_pylist() == ["bad_value", "unknown_code", "missing_value"]
+    assert result.unknown_codes == {"channel": {"pager": 1}}
+    row = result.table.to_pylist()[0]
+    assert row["consent_recorded"] is True and row["referred_utc"].isoformat() == "2025-01-06T19:00:00+00:00"
+    with pytest.raises(BadInput, match="consent_recorded"):
+        read_partner(
+            "ce-referrals", [_write(tmp_path, "x.csv", "referral_id,referred_utc\nR1,2025-01-01T00:00Z\n")]
+        )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from altresponse import schema
 from altresponse.errors import BadInput
 from altresponse.profile import BoundingBox
+from altresponse.sources.partners.canonical import read_canonical
 from altresponse.sources.partners.common import PartnerIngest
 from altresponse.sources.partners.crisis import read_988_kpis, read_dispatch_log
 from altresponse.sources.partners.homelessness import read_homelessness
@@ -28,6 +30,8 @@ PARTNER_SOURCES: dict[str, str] = {
     "hic": "HUD Housing Inventory Counts (long or wide) -> homelessness_counts",
     "spm": "HUD System Performance Measures (long) -> homelessness_counts",
     "sites": "community sites (recreation centres) CSV -> community_sites",
+    "ce-referrals": "CSV with the coordinated_entry_referrals columns -> coordinated_entry_referrals",
+    "crisis-contacts": "CSV with the crisis_line_contacts columns -> crisis_line_contacts",
 }
 
 
@@ -68,4 +72,8 @@ def read_partner(
         return read_homelessness(paths, kind=source)
     if source == "sites":
         return read_sites(paths, system=system or "sites")
+    if source == "ce-referrals":
+        return read_canonical(paths, schema.COORDINATED_ENTRY_REFERRALS, system=system or "ce_referrals")
+    if source == "crisis-contacts":
+        return read_canonical(paths, schema.CRISIS_LINE_CONTACTS, system=system or "crisis_contacts")
     raise BadInput(f"unknown partner source {source!r}; expected one of {', '.join(PARTNER_SOURCES)}")
