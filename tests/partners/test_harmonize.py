@@ -18,6 +18,7 @@ GRID = {
     ("SOUTH", TU + 16, "homelessness"): 2.0,  # nobody: c closes at 10:00
     ("SOUTH", TU + 17, "homelessness"): 0.0,  # no demand: not a gap
     ("NORTH", MO + 12, "medical"): 9.0,  # out of scope
+    ("unknown", TU + 6, "homelessness"): 7.0,  # no place: reported apart, never a gap
 }
 
 

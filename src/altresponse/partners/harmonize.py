@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from altresponse.partners.registry import Initiative, Registry
@@ -90,6 +90,7 @@ class Harmonization:
     coverage_share_by_need: Mapping[str, float]
     needs: tuple[str, ...]
     initiatives_considered: tuple[str, ...]
+    unlocated_demand_by_need: Mapping[str, float] = field(default_factory=dict)
 
     def to_dict(self, include_cells: bool = False, suppress_below: float = 0.0) -> dict[str, Any]:
         out = {
@@ -101,6 +102,7 @@ class Harmonization:
             "coverage_share_by_need": plain(self.coverage_share_by_need),
             "needs": list(self.needs),
             "initiatives_considered": list(self.initiatives_considered),
+            "unlocated_demand_by_need": plain(self.unlocated_demand_by_need),
         }
         if include_cells:
             out["coverage"] = [plain(c) for c in self.coverage if c.demand >= suppress_below]
@@ -135,6 +137,7 @@ def harmonize(
     exclude_kinds: Iterable[str] = DEFAULT_EXCLUDED_KINDS,
     min_demand: float = 0.0,
     demand_source: str = "need grid",
+    unknown_area: str = "unknown",
 ) -> Harmonization:
     """Coverage, overlaps, gaps, build-on choices and the stakeholder map.
 
@@ -146,8 +149,12 @@ def harmonize(
     considered = [i for i in registry.active() if i.kind not in excluded]
     scope = set(needs) if needs is not None else None
     cells = []
+    unlocated: dict[str, float] = defaultdict(float)
     for (area, hour, need), value in sorted(demand.items()):
         if value <= min_demand or (scope is not None and need not in scope):
+            continue
+        if area == unknown_area:  # no place: neither a gap nor an overlap anyone could act on
+            unlocated[need] += value
             continue
         cells.append(CoverageCell(area, hour, need, value, covering(considered, area, hour, need)))
 
@@ -234,6 +241,7 @@ def harmonize(
         share,
         tuple(sorted(by_need_total)),
         tuple(sorted(index)),
+        dict(sorted(unlocated.items())),
     )
 
 
