@@ -61,6 +61,7 @@ def test_build_on_and_stakeholders(registry: Registry) -> None:
     assert by_type["suicidal_ideation"].coverage_share == pytest.approx(10 / 14)
     assert "120 suicidal_ideation calls/yr" in by_type["suicidal_ideation"].evidence
     assert by_type["noise_complaint"].initiative_id is None
+    assert by_type["noise_complaint"].planned == ()
     roles = {(s.organization_id, s.role) for s in result.stakeholders if s.call_type == "suicidal_ideation"}
     assert roles == {
         ("org_a", "responsible"),
@@ -69,6 +70,27 @@ def test_build_on_and_stakeholders(registry: Registry) -> None:
         ("dispatch", "informed"),
     }
     assert [e["before_phase"] for e in result.engagement] == [1, 2]
+
+
+def test_a_request_line_is_built_on_only_for_types_it_takes(registry: Registry) -> None:
+    from altresponse.partners.registry import Registry as R
+    from tests.partners.conftest import initiative, registry_data
+
+    data = registry_data()
+    data["initiatives"].append(
+        initiative("line", "org_c", ["homelessness"], ["*"], [{}], kind="city_services", call_types=["x"])
+    )
+    reg = R.from_mapping(data)
+    result = harmonize(
+        GRID,
+        reg,
+        needs=["homelessness"],
+        recommended_types={"homeless_person": "homelessness", "x": "homelessness"},
+    )
+    by_type = {b.call_type: b for b in result.build_on}
+    assert by_type["homeless_person"].initiative_id == "c"  # the field team, not the line
+    assert by_type["x"].initiative_id == "line" and by_type["x"].takes_call_type
+    assert by_type["homeless_person"].planned == ("e",)
 
 
 def test_hours_past_midnight_and_all_day() -> None:

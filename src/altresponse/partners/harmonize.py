@@ -18,6 +18,7 @@ from altresponse.partners.serialize import plain
 
 Role = Literal["responsible", "consulted", "informed"]
 DEFAULT_EXCLUDED_KINDS = ("emergency_services",)
+DESK_KINDS = ("city_services",)
 Grid = Mapping[tuple[str, int, str], float]
 
 
@@ -68,6 +69,7 @@ class BuildOn:
     coverage_share: float
     reason: str
     evidence: str
+    planned: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,10 @@ def harmonize(
     share = {n: (by_need_covered[n] / t if t else 0.0) for n, t in sorted(by_need_total.items())}
     build_on = []
     for call_type, need in sorted((recommended_types or {}).items()):
-        build_on.append(_build_on(call_type, need, considered, cells, call_type_demand, demand_source))
+        planned = [i for i in registry.initiatives if i.status == "planned" and i.kind not in excluded]
+        build_on.append(
+            _build_on(call_type, need, considered, cells, call_type_demand, demand_source, planned)
+        )
     stakeholders = _stakeholders(registry, considered, build_on)
     engagement = tuple(
         {
@@ -252,10 +257,16 @@ def _build_on(
     cells: list[CoverageCell],
     call_type_demand: Mapping[str, float] | None,
     source: str,
+    planned_initiatives: Iterable[Initiative] = (),
 ) -> BuildOn:
     need_cells = [c for c in cells if c.need == need]
     total = sum(c.demand for c in need_cells)
-    candidates = [i for i in considered if need in i.needs]
+    # A request line (311) is something to build on only for the call types it already takes: it
+    # takes complaints, it does not send anyone.
+    candidates = [
+        i for i in considered if need in i.needs and (i.kind not in DESK_KINDS or call_type in i.call_types)
+    ]
+    planned = tuple(sorted(i.id for i in planned_initiatives if need in i.needs))
     if not candidates:
         return BuildOn(
             call_type,
@@ -263,8 +274,10 @@ def _build_on(
             None,
             False,
             0.0,
-            f"no active initiative covers {need}: the call type needs a new service",
+            f"no active field initiative covers {need}: the call type needs a new service"
+            + (f" (planned: {', '.join(planned)})" if planned else ""),
             source,
+            planned,
         )
 
     def covered(i: Initiative) -> float:
@@ -281,7 +294,7 @@ def _build_on(
     evidence = f"{source}: {total:.1f} {need} demand/yr" + (
         f"; {volume:.0f} {call_type} calls/yr" if volume else ""
     )
-    return BuildOn(call_type, need, best.id, takes, share_value, reason, evidence)
+    return BuildOn(call_type, need, best.id, takes, share_value, reason, evidence, planned)
 
 
 def _stakeholders(
