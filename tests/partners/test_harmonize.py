@@ -84,12 +84,18 @@ def test_a_request_line_is_built_on_only_for_types_it_takes(registry: Registry) 
     result = harmonize(
         GRID,
         reg,
-        needs=["homelessness"],
+        needs=["behavioral_health", "homelessness"],  # with the a-b overlap
         recommended_types={"homeless_person": "homelessness", "x": "homelessness"},
     )
     by_type = {b.call_type: b for b in result.build_on}
     assert by_type["homeless_person"].initiative_id == "c"  # the field team, not the line
     assert by_type["x"].initiative_id == "line" and by_type["x"].takes_call_type
+    assert "intake channel" in by_type["x"].reason
+    # a request line is not coverage: the homelessness gaps stay
+    assert {(g.area, g.hours_of_week) for g in result.gaps if g.need == "homelessness"} == {
+        ("NORTH", (32,)),
+        ("SOUTH", (40,)),
+    }
     assert by_type["homeless_person"].planned == ("e",)
 
 

@@ -137,6 +137,7 @@ def harmonize(
     recommended_types: Mapping[str, str] | None = None,
     call_type_demand: Mapping[str, float] | None = None,
     exclude_kinds: Iterable[str] = DEFAULT_EXCLUDED_KINDS,
+    channel_kinds: Iterable[str] = DESK_KINDS,
     min_demand: float = 0.0,
     demand_source: str = "need grid",
     unknown_area: str = "unknown",
@@ -148,7 +149,10 @@ def harmonize(
     (police, fire, EMS) are the 911 baseline, not partners to harmonize, and are left out.
     """
     excluded = set(exclude_kinds)
-    considered = [i for i in registry.active() if i.kind not in excluded]
+    active = [i for i in registry.active() if i.kind not in excluded]
+    intake_kinds = set(channel_kinds)
+    considered = [i for i in active if i.kind not in intake_kinds]  # field services: what coverage means
+    intake = [i for i in active if i.kind in intake_kinds]  # request lines: build-on only for their types
     scope = set(needs) if needs is not None else None
     cells = []
     unlocated: dict[str, float] = defaultdict(float)
@@ -224,9 +228,18 @@ def harmonize(
     for call_type, need in sorted((recommended_types or {}).items()):
         planned = [i for i in registry.initiatives if i.status == "planned" and i.kind not in excluded]
         build_on.append(
-            _build_on(call_type, need, considered, cells, call_type_demand, demand_source, planned)
+            _build_on(
+                call_type,
+                need,
+                considered + intake,
+                cells,
+                call_type_demand,
+                demand_source,
+                planned,
+                intake_kinds,
+            )
         )
-    stakeholders = _stakeholders(registry, considered, build_on)
+    stakeholders = _stakeholders(registry, considered + intake, build_on)
     engagement = tuple(
         {
             "before_phase": s.before_phase,
@@ -258,13 +271,15 @@ def _build_on(
     call_type_demand: Mapping[str, float] | None,
     source: str,
     planned_initiatives: Iterable[Initiative] = (),
+    channel_kinds: Iterable[str] = DESK_KINDS,
 ) -> BuildOn:
     need_cells = [c for c in cells if c.need == need]
     total = sum(c.demand for c in need_cells)
     # A request line (311) is something to build on only for the call types it already takes: it
     # takes complaints, it does not send anyone.
+    channels = set(channel_kinds)
     candidates = [
-        i for i in considered if need in i.needs and (i.kind not in DESK_KINDS or call_type in i.call_types)
+        i for i in considered if need in i.needs and (i.kind not in channels or call_type in i.call_types)
     ]
     planned = tuple(sorted(i.id for i in planned_initiatives if need in i.needs))
     if not candidates:
@@ -283,14 +298,22 @@ def _build_on(
     def covered(i: Initiative) -> float:
         return sum(c.demand for c in need_cells if i.id in c.initiatives)
 
-    best = max(candidates, key=lambda i: (call_type in i.call_types, covered(i), i.id))
+    best = max(
+        candidates, key=lambda i: (call_type in i.call_types, i.kind not in channels, covered(i), i.id)
+    )
     share_value = covered(best) / total if total else 0.0
     takes = call_type in best.call_types
     volume = (call_type_demand or {}).get(call_type)
-    reason = (
-        f"{best.name} {'already takes' if takes else 'covers the need of'} {call_type} and covers "
-        f"{share_value:.0%} of {need} demand in the grid"
-    )
+    if best.kind in channels:
+        reason = (
+            f"{best.name} already takes {call_type} as a request (an intake channel, not a field "
+            f"response); no active field initiative takes it"
+        )
+    else:
+        reason = (
+            f"{best.name} {'already takes' if takes else 'covers the need of'} {call_type} and covers "
+            f"{share_value:.0%} of {need} demand in the grid"
+        )
     evidence = f"{source}: {total:.1f} {need} demand/yr" + (
         f"; {volume:.0f} {call_type} calls/yr" if volume else ""
     )
