@@ -114,6 +114,7 @@ def _duckdb_type(t: pa.DataType) -> str:
         pa.float64(): "DOUBLE",
         pa.float32(): "FLOAT",
         pa.bool_(): "BOOLEAN",
+        pa.date32(): "DATE",
     }
     if t in mapping:
         return mapping[t]
@@ -298,7 +299,289 @@ CLASSIFIED_CALLS = Table(
     columns=CALLS.columns + CLASSIFICATION.columns,
 )
 
-ALL_TABLES: tuple[Table, ...] = (CALLS, REJECTS, CLASSIFICATION)
+# ---------------------------------------------------------------------------------------------
+# Partner tables: 311, crisis lines, mobile-crisis teams, homelessness counts, coordinated entry and
+# community sites (`altresponse partners ingest`, docs/partners.md). Partner adapters write their
+# rejects in the `rejects` shape above, with the same rule:
+# records_in = records_out + rows_rejected + duplicates_dropped.
+
+PARTNER_QUALITY_FLAGS: tuple[str, ...] = (
+    "coordinates_missing",
+    "coordinates_placeholder",
+    "coordinates_outside_area",
+    "ambiguous_local_time",
+    "nonexistent_local_time",
+    "date_only_time",
+    "time_chain_out_of_order",
+    "implausible_date",
+)
+HOMELESSNESS_COUNT_KINDS: tuple[str, ...] = ("pit", "hic", "spm")
+DISPATCH_END_POINTS: tuple[str, ...] = (
+    "engaged",
+    "unable_to_locate",
+    "refused",
+    "cancelled",
+    "no_contact_safety",
+    "other",
+    "unknown",
+)
+DISPATCH_DISPOSITIONS: tuple[str, ...] = (
+    "remained_in_community",
+    "emergency_department",
+    "sobering_detox",
+    "crisis_walk_in",
+    "respite",
+    "arrest",
+    "other",
+    "unknown",
+)
+REFERRAL_CHANNELS: tuple[str, ...] = ("911", "311", "988", "outreach", "walk_in", "provider", "other")
+I64 = pa.int64()
+BOOL = pa.bool_()
+
+
+def _provenance(record: str = "record") -> tuple[Column, ...]:
+    return (
+        Column("source_system", STR, "Adapter or column map that produced the row.", nullable=False),
+        Column("source_file", STR, "Base name of the input file the row came from.", nullable=False),
+        Column(
+            "source_line",
+            I64,
+            f"Physical line (CSV, 1 = header) or index (JSON/XML) of the input {record}.",
+            nullable=False,
+        ),
+    )
+
+
+SERVICE_REQUESTS = Table(
+    name="service_requests",
+    description=(
+        "One row per 311 (non-emergency) service request, whatever the source: Open Baltimore CSV, "
+        "NYC Open Data CSV or any CSV through a YAML column map, Open311 GeoReport v2 JSON or XML."
+    ),
+    primary_key=("source_system", "request_id"),
+    columns=(
+        Column("request_id", STR, "Service request number as the city issued it.", nullable=False),
+        *_provenance("request"),
+        Column("created_utc", UTC_TS, "When the request was created, in UTC.", nullable=False),
+        Column("closed_utc", UTC_TS, "When the request was closed, in UTC, where it was."),
+        Column("time_zone", STR, "IANA time zone used to read local times.", nullable=False),
+        Column(
+            "request_type",
+            STR,
+            "Request or complaint type exactly as the source gave it (trimmed); mapped to needs by the "
+            "city's 311 crosswalk.",
+            nullable=False,
+        ),
+        Column("request_detail", STR, "Descriptor or sub-type, where the source has one."),
+        Column("agency", STR, "Agency or department the request was routed to."),
+        Column("status_raw", STR, "Status as the source gave it (as of the export)."),
+        Column("method_received", STR, "Channel the request came in by (phone, app, internal, ...)."),
+        Column("block_address", STR, "Service location as given (a block or intersection; no requester)."),
+        Column("latitude", F64, "WGS84 latitude; null when missing or a placeholder.", unit="degrees"),
+        Column("longitude", F64, "WGS84 longitude; null when missing or a placeholder.", unit="degrees"),
+        Column("district", STR, "Police district (or borough) of the service location."),
+        Column("neighborhood", STR, "Neighborhood name."),
+        Column("council_district", STR, "Council district."),
+        Column("zip_code", STR, "Postal code."),
+        Column(
+            "quality_flags",
+            STR,
+            "Semicolon-separated data-quality notes kept with the row.",
+            allowed=PARTNER_QUALITY_FLAGS,
+        ),
+    ),
+)
+
+SERVICE_TYPES = Table(
+    name="service_types",
+    description=(
+        "A 311 system's list of request types: an Open311 GeoReport v2 `services` response (XML, JSON "
+        "or its CSV flattening) or a plain list of request-type names."
+    ),
+    primary_key=("source_system", "service_code"),
+    columns=(
+        Column("service_code", STR, "Service code (the name itself for a plain list).", nullable=False),
+        *_provenance("service"),
+        Column("service_name", STR, "Service name as published.", nullable=False),
+        Column("group_name", STR, "Group the service is listed under."),
+        Column("description", STR, "Published description."),
+        Column("service_kind", STR, "Open311 `type` (realtime, batch, blackbox)."),
+        Column("keywords", STR, "Comma-separated keywords, as published."),
+    ),
+)
+
+CRISIS_LINE_KPIS = Table(
+    name="crisis_line_kpis",
+    description=(
+        "Aggregate crisis-line (988 Lifeline) measures per region and period, e.g. Vibrant's monthly "
+        "in-state KPIs by originating state. Calls only unless `channel` says otherwise."
+    ),
+    primary_key=("source_system", "region", "period_start", "channel"),
+    columns=(
+        *_provenance("row"),
+        Column("period_start", pa.date32(), "First day of the period.", nullable=False),
+        Column("period_end", pa.date32(), "Last day of the period.", nullable=False),
+        Column("region", STR, "Originating state or region code as published.", nullable=False),
+        Column("channel", STR, "Contact channel the figures cover (calls, chat, text).", nullable=False),
+        Column("routed", I64, "Contacts routed to the region's centres."),
+        Column("received", I64, "Contacts received."),
+        Column("answered_in_region", I64, "Contacts answered by a centre in the region."),
+        Column("answer_rate", F64, "Answered in region / received, as a share (0-1)."),
+        Column("abandoned_in_region", I64, "Contacts abandoned before an in-region answer."),
+        Column("flowout_to_backup", I64, "Contacts that flowed to the national backup network."),
+        Column("avg_speed_answer_s", F64, "Average wait after the greeting, in-region answers.", unit="s"),
+        Column("avg_talk_time_s", F64, "Average talk time, in-region answers.", unit="s"),
+    ),
+)
+
+CRISIS_LINE_CONTACTS = Table(
+    name="crisis_line_contacts",
+    description=(
+        "One row per crisis-line contact, where a centre keeps a log (no caller details): when, "
+        "channel, reason, outcome and any mobile dispatch or referral."
+    ),
+    primary_key=("source_system", "contact_id"),
+    columns=(
+        Column("contact_id", STR, "Contact id as the centre issued it (de-identified).", nullable=False),
+        *_provenance("contact"),
+        Column("center", STR, "Answering centre.", nullable=False),
+        Column("received_utc", UTC_TS, "When the contact arrived, in UTC.", nullable=False),
+        Column("time_zone", STR, "IANA time zone used to read local times.", nullable=False),
+        Column("channel", STR, "calls, chat or text.", nullable=False),
+        Column("reason", STR, "Reason for contact as recorded."),
+        Column("outcome", STR, "Outcome as recorded (resolved by phone, mobile dispatch, 911 transfer...)."),
+        Column("duration_s", F64, "Talk or session time.", unit="s"),
+        Column("mobile_dispatched", BOOL, "True when a mobile crisis team was sent."),
+        Column("referred_to", STR, "Service the contact was referred to."),
+        Column("area", STR, "Area of the caller's location where recorded (district, zip)."),
+    ),
+)
+
+CRISIS_DISPATCHES = Table(
+    name="crisis_dispatches",
+    description=(
+        "One row per dispatch of a mobile-crisis or other alternative team, with its time chain, "
+        "reasons and outcome. Durations are computed from the time stamps and are null where a time "
+        "is missing or carries a date only."
+    ),
+    primary_key=("source_system", "dispatch_id"),
+    columns=(
+        Column("dispatch_id", STR, "Dispatch id as the team's record system issued it.", nullable=False),
+        *_provenance("dispatch"),
+        Column("team", STR, "Team or program that was dispatched.", nullable=False),
+        Column("time_zone", STR, "IANA time zone used to read local times.", nullable=False),
+        Column("requested_utc", UTC_TS, "When the dispatch was requested.", nullable=False),
+        Column("dispatched_utc", UTC_TS, "When the team was dispatched."),
+        Column("arrival_utc", UTC_TS, "When the team arrived on scene."),
+        Column("engaged_utc", UTC_TS, "When the team engaged the person."),
+        Column("departed_utc", UTC_TS, "When the team left the scene."),
+        Column("area", STR, "Place as the source gives it (city, zip, district)."),
+        Column("reason_primary", STR, "First recorded reason for dispatch, as given."),
+        Column("reasons", STR, "All recorded reasons, semicolon-separated, as given."),
+        Column("end_point_raw", STR, "End point of the dispatch as given."),
+        Column("end_point_class", STR, "End point normalized.", nullable=False, allowed=DISPATCH_END_POINTS),
+        Column("disposition_raw", STR, "Disposition as given."),
+        Column(
+            "disposition_class", STR, "Disposition normalized.", nullable=False, allowed=DISPATCH_DISPOSITIONS
+        ),
+        Column("dispatch_delay_s", F64, "Seconds from request to dispatch.", unit="s"),
+        Column("travel_s", F64, "Seconds from dispatch to arrival.", unit="s"),
+        Column("response_s", F64, "Seconds from request to arrival.", unit="s"),
+        Column("on_scene_s", F64, "Seconds from arrival to departure.", unit="s"),
+        Column(
+            "quality_flags",
+            STR,
+            "Semicolon-separated data-quality notes kept with the row.",
+            allowed=PARTNER_QUALITY_FLAGS,
+        ),
+    ),
+)
+
+HOMELESSNESS_COUNTS = Table(
+    name="homelessness_counts",
+    description=(
+        "HUD homelessness figures in long form: Point-in-Time counts (pit), Housing Inventory Counts "
+        "(hic) and System Performance Measures (spm), one row per CoC, year and measure. A wide input "
+        "row becomes one row per measure, all with the input row's `source_line`."
+    ),
+    primary_key=("kind", "coc_number", "year", "section", "measure"),
+    columns=(
+        *_provenance("row"),
+        Column("kind", STR, "Which HUD collection.", nullable=False, allowed=HOMELESSNESS_COUNT_KINDS),
+        Column("year", I64, "Count year (PIT, HIC) or federal fiscal year (SPM).", nullable=False),
+        Column("coc_number", STR, "Continuum of Care number, e.g. MD-501.", nullable=False),
+        Column("coc_name", STR, "Continuum of Care name, where given."),
+        Column("count_type", STR, "PIT count type (sheltered and unsheltered, or sheltered only)."),
+        Column("section", STR, "HUD's section or header group ('' where the source has none).",
+               nullable=False),
+        Column("measure", STR, "Measure name, HUD's wording.", nullable=False),
+        Column("value", F64, "Numeric value; null when the published value is text."),
+        Column("value_text", STR, "The value exactly as published."),
+    ),
+)
+
+COORDINATED_ENTRY_REFERRALS = Table(
+    name="coordinated_entry_referrals",
+    description=(
+        "One row per referral into a homelessness coordinated-entry system from a 911, 311, 988 or "
+        "outreach contact: what was sent, whether consent was recorded and the follow-up. Holds no "
+        "names; `person_key` is the CE system's own pseudonymous id where it shares one."
+    ),
+    primary_key=("source_system", "referral_id"),
+    columns=(
+        Column("referral_id", STR, "Referral id.", nullable=False),
+        *_provenance("referral"),
+        Column("referred_utc", UTC_TS, "When the referral was sent.", nullable=False),
+        Column("channel", STR, "Where the contact came from.", nullable=False, allowed=REFERRAL_CHANNELS),
+        Column("source_record_id", STR, "Call, request or contact id the referral came from."),
+        Column("access_point_id", STR, "Registry id of the coordinated-entry access point.", nullable=False),
+        Column("area", STR, "Area of the contact (district or equivalent)."),
+        Column("consent_recorded", BOOL, "True when the person's consent to share was recorded.",
+               nullable=False),
+        Column("person_key", STR, "Pseudonymous CE id, where the CE system shares one."),
+        Column("assessed_utc", UTC_TS, "When the CE assessment was done."),
+        Column("outcome", STR, "Outcome as the CE system records it (sheltered, housed, declined...)."),
+        Column("follow_up_due_utc", UTC_TS, "When follow-up is due."),
+        Column("follow_up_done_utc", UTC_TS, "When follow-up was done."),
+    ),
+)
+
+COMMUNITY_SITES = Table(
+    name="community_sites",
+    description=(
+        "Candidate community and youth partner sites (recreation centres, libraries, hubs) with where "
+        "they are and what they have."
+    ),
+    primary_key=("source_system", "site_id"),
+    columns=(
+        Column("site_id", STR, "Site id from the source.", nullable=False),
+        *_provenance("site"),
+        Column("name", STR, "Site name.", nullable=False),
+        Column("site_type", STR, "Kind of site as the source gives it."),
+        Column("category", STR, "Source's category (e.g. neighborhood, community)."),
+        Column("operator", STR, "Who operates it."),
+        Column("address", STR, "Street address (a public building)."),
+        Column("amenities", STR, "Amenities and assets as listed."),
+        Column("district", STR, "Police district as the source gives it."),
+        Column("council_district", STR, "Council district."),
+        Column("latitude", F64, "WGS84 latitude.", unit="degrees"),
+        Column("longitude", F64, "WGS84 longitude.", unit="degrees"),
+    ),
+)
+
+PARTNER_TABLES: tuple[Table, ...] = (
+    SERVICE_REQUESTS,
+    SERVICE_TYPES,
+    CRISIS_LINE_KPIS,
+    CRISIS_LINE_CONTACTS,
+    CRISIS_DISPATCHES,
+    HOMELESSNESS_COUNTS,
+    COORDINATED_ENTRY_REFERRALS,
+    COMMUNITY_SITES,
+)
+
+ALL_TABLES: tuple[Table, ...] = (CALLS, REJECTS, CLASSIFICATION, *PARTNER_TABLES)
 
 
 def data_dictionary_markdown() -> str:
