@@ -64,7 +64,9 @@ def _locate(name: str) -> Path | None:
     return shared_path(*path.parts, required=False)
 
 
-def run_partners(profile: Profile, classified: Path, out: Path, *, recommended_types: list[str]) -> PartnerRun:
+def run_partners(
+    profile: Profile, classified: Path, out: Path, *, recommended_types: list[str]
+) -> PartnerRun:
     """Ingest the profile's partner files that exist and build the partner landscape."""
     from altresponse.sources.partners import read_partner, write_partner
     from altresponse.sources.partners.profile_inputs import build_landscape
