@@ -126,7 +126,8 @@ def run_analysis(
     `boundaries` maps layer (districts, neighborhoods, csas) to a GeoJSON path; `indicators` is an
     area indicators CSV (BNIA Vital Signs columns by default). Returns the summary dict.
     """
-    from altresponse.analysis.render import render_report
+    from altresponse.report.landscape import render_landscape
+    from altresponse.results import Headline
 
     started = time.perf_counter()
     out = Path(out_dir)
@@ -146,7 +147,7 @@ def run_analysis(
                             "analyze": round(time.perf_counter() - started - t_classify, 3)}
     summary["outputs"] = {"classified": str(classified), "summary": str(out / "summary.json"),
                           "report": str(out / "report.html")}
-    html = render_report(summary, layers)
+    html = render_landscape(summary, layers, Headline())
     write_json_atomic(out / "summary.json", summary)
     write_text_atomic(out / "report.html", html)
     summary["timings_s"]["total"] = round(time.perf_counter() - started, 3)

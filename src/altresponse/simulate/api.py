@@ -19,7 +19,8 @@ from altresponse.simulate.config import SimulateConfig
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.engine import SimParams
 from altresponse.simulate.io import read_classified, week_seconds
-from altresponse.simulate.report import render_simulation, render_staffing
+from altresponse.report.staffing import render_simulation, render_staffing
+from altresponse.results import Headline
 from altresponse.simulate.staffing import (
     Inputs,
     build_inputs,
@@ -222,7 +223,7 @@ def run_staffing(
     }
     _suppress_hourly_counts(sim)
     write_json_atomic(out / "staffing.json", result)
-    write_text_atomic(out / "staffing.html", render_staffing(result))
+    write_text_atomic(out / "staffing.html", render_staffing(result, Headline()))
     return result
 
 
