@@ -441,7 +441,9 @@ def build_plan(
 ) -> dict[str, Any]:
     """Write plan.html, plan.pdf, plan.json and monitoring.json to `out_dir`; return the plan as a dict."""
     from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
-    from altresponse.plan.document import plan_json, render_html
+    from altresponse.report.pdf import html_to_pdf
+    from altresponse.report.plan import plan_json, render_plan
+    from altresponse.results import Headline
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -453,8 +455,9 @@ def build_plan(
         other = read_json_if_exists(Path(compare))
         if other is None:
             raise BadInput("plan to compare not found or not a JSON object", file=str(compare))
-    html_text, prov = render_html(ctx, compare=other)
-    data = plan_json(ctx, prov)
+    headline = Headline()
+    html_text, prov = render_plan(ctx, headline, compare=other)
+    data = plan_json(ctx, prov, headline)
     write_text_atomic(out / "plan.html", html_text)
     write_json_atomic(out / "plan.json", data)
     write_json_atomic(
@@ -466,16 +469,7 @@ def build_plan(
         "monitoring": str(out / "monitoring.json"),
     }
     if pdf:
-        from weasyprint import HTML
-
-        # WeasyPrint warns about SVG style properties it ignores; the charts print correctly without them
-        wp_log = logging.getLogger("weasyprint")
-        level = wp_log.level
-        wp_log.setLevel(logging.ERROR)
-        try:
-            pdf_bytes = HTML(string=html_text, base_url=str(out)).write_pdf()
-        finally:
-            wp_log.setLevel(level)
+        pdf_bytes = html_to_pdf(html_text, str(out))
         write_bytes_atomic(out / "plan.pdf", pdf_bytes)
         outputs["pdf"] = str(out / "plan.pdf")
     data["outputs"] = outputs

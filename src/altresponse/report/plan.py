@@ -1,8 +1,11 @@
-"""The strategy document: plan.html (self-contained, prints to PDF) and plan.json.
+"""The implementation plan page (self-contained, prints to PDF) and the plan as data.
 
 Every number on the page is rendered through the provenance registry (`Provenance.put`), as a
-label (`label`: ordinals, years of citations, codes) or inside text quoted from a cited source
-(`cited`). tests/plan/test_document.py parses the HTML and holds the page to that rule.
+label (`label`: ordinals, years of citations, names) or inside text quoted from a cited source
+(`cited`); a test parses the HTML and holds the page to that rule. The headline panel registers
+each headline figure too, written by `report.format.estimate`. Sections are built here because
+every figure has to pass through the registry; tables, figures, callouts and the page shell are
+the shared templates.
 """
 
 from __future__ import annotations
@@ -14,11 +17,25 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from markupsafe import Markup
+
+from altresponse.facts import serious_outcome_words
 from altresponse.plan.gaps import DAY_NAMES, HOURS_OF_WEEK
-from altresponse.plan.provenance import Provenance, cited, fmt_count, fmt_num, fmt_pct, fmt_usd, label
+from altresponse.plan.inputs import SERIOUS_CLASSES
 from altresponse.plan.selection import CRITERIA, CRITERION_LABELS
-from altresponse.report.charts import PALETTE, figure_to_svg, forest, heatmap_hour_of_week
-from altresponse.report.page import Section, render_page
+from altresponse.report import format as fmt
+from altresponse.report import labels
+from matplotlib.figure import Figure
+
+from altresponse.report.charts import PALETTE, _style, figure_to_svg, forest, heatmap_hour_of_week
+from altresponse.report.env import component, render
+from altresponse.report.glossary import GLOSSARY
+from altresponse.report.headline import headline_groups
+from altresponse.report.page import Section, anchored, shell_context
+from altresponse.report.provenance import Provenance, cited, fmt_count, fmt_num, fmt_pct, fmt_usd, label
+from altresponse.report.tables import markup_table
+from altresponse.report.words import without_file_names
+from altresponse.results import Estimate, Headline
 
 if TYPE_CHECKING:
     from altresponse.plan.build import PlanContext
@@ -27,17 +44,10 @@ SMALL_CELL = 10
 AREA_WORDS = {
     "csa": "Community Statistical Areas", "neighborhood": "neighborhoods", "district": "police districts",
 }
-PATHWAY_LABELS = {
-    "behavioral_health_team": "behavioral-health team",
-    "community_responder": "community responder",
-    "homeless_outreach": "homeless outreach",
-    "crisis_line_988": "crisis line (988)",
-    "co_response": "co-response",
-    "311_administrative": "city services line (311)",
-    "police": "police",
-    "ems": "EMS",
-    "fire": "fire",
-}
+GLOSSARY_TERMS = ("Plausible range (interval)", "Shrinkage", "Empirical Bayes", "Beta-binomial prior",
+                  "Dirichlet weight draws", "Erlang C", "Integer program (shift scheduler)", "Monte Carlo",
+                  "Median, 5th and 95th percentile (p5–p95)", "FTE (full-time equivalent)", "Capture",
+                  "Small-cell suppression")
 
 
 def _e(text: object) -> str:
@@ -52,29 +62,28 @@ def _name(text: str) -> str:
 
 
 def _type(type_id: str) -> str:
-    return f"<code>{_e(type_id)}</code>"
+    """A call type by its catalogue label; the id stays as an attribute for machines."""
+    return f'<span class="type" data-type="{_e(type_id)}">{_name(labels.call_type(type_id))}</span>'
 
 
 def _ident(ident: str) -> str:
-    """An identifier (question or metric id) that may hold digits, shown as code."""
-    return f"<code>{_name(ident)}</code>"
+    """An identifier (a screening question id) in words."""
+    return _name(labels.plain(ident))
 
 
 def _pw(pathway: str) -> str:
-    return _name(PATHWAY_LABELS.get(pathway, pathway))
+    return _name(labels.pathway(pathway))
+
+
+def _team(team_type: str) -> str:
+    return _name(labels.team_type(team_type))
 
 
 def _table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, num: Sequence[int] = (), caption: str = ""
 ) -> str:
-    """A table of ready-made HTML cells (numbers already rendered through the registry)."""
-    head = "".join(f"<th{' class=num' if i in num else ''}>{_e(h)}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(r)) + "</tr>"
-        for r in rows
-    )
-    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    """The shared table component over ready-made HTML cells (numbers already through the registry)."""
+    return str(markup_table(headers, [[Markup(c) for c in r] for r in rows], num=num, caption=caption))
 
 
 def _p(text: str) -> str:
@@ -98,12 +107,15 @@ def _suppress_or(prov: Provenance, key: str, value: float, source: str) -> str:
 class _Doc:
     """Builds the sections; holds the registry so every section can register its figures."""
 
-    def __init__(self, ctx: PlanContext, compare: dict[str, Any] | None) -> None:
+    def __init__(self, ctx: PlanContext, compare: dict[str, Any] | None, headline: Headline) -> None:
         self.ctx = ctx
         self.compare = compare
+        self.headline = headline
         self.p = Provenance()
         p = self.p
-        p.source("model:local", "model", "City's classified calls (altresponse analyze), annualized")
+        classes = ctx.profile.section("analysis").get("serious_dispositions") or SERIOUS_CLASSES
+        self.serious = serious_outcome_words(tuple(classes))
+        p.source("model:local", "model", "City's classified calls, scaled to a year")
         p.source("model:risk", "model", "Empirical-Bayes beta-binomial risk per type (90% interval)")
         p.source(
             "model:ranking", "model", "Multi-criteria ranking with Dirichlet weight and risk-interval draws"
@@ -113,20 +125,20 @@ class _Doc:
         p.source("model:staffing", "model", "Erlang C requirement per hour, HiGHS shift scheduler")
         p.source("model:costs", "model", "Monte Carlo cost model (p5, p50, p95) over cost ranges")
         p.source("model:timeline", "model", "Timeline: forward pass over task dependencies")
-        p.source("model:staffing_json", "model", "Capacity model output (altresponse staff, staffing.json)")
+        p.source("model:staffing_json", "model", "Capacity model: the staffing study of the whole eligible demand")
         p.source(
             "model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types"
         )
         p.source(
             "model:risk_transferred",
             "model",
-            "Serious-outcome risk per type transferred from reference agencies (landscape analysis, "
-            "summary.json; 90% interval)",
+            "Serious-outcome risk per type transferred from reference agencies (landscape analysis; "
+            "90% interval)",
         )
         p.source(
             "model:officer_time_transferred",
             "model",
-            "Officer hours per type transferred from reference agencies (landscape analysis, summary.json)",
+            "Officer hours per type transferred from reference agencies (landscape analysis)",
         )
         p.source(
             "model:transferred_officer_time",
@@ -217,23 +229,22 @@ class _Doc:
         if ctx.phases:
             last = ctx.phases[-1]
             k = last.index
+            calls = self.headline_span("plan_eligible_calls_per_year") or p.put(
+                f"phase{last.index}.calls", last.calls_per_year, "model:phases", fmt=fmt_count)
             items.append(
                 f"At full scale ({_phase_label(last.index)}, {self.phase_hours(last)}) the program takes "
-                f"{p.put(f'phase{last.index}.calls', last.calls_per_year, 'model:phases', fmt=fmt_count)} "
-                f"eligible calls a year, if every call-taker screen passes."
+                f"{calls} eligible calls a year, if every call-taker screen passes."
             )
             st = last.staffing
             if st and st.budget:
                 b = st.budget["annual_operating_cost"]
-                items.append(
-                    "Operating it costs "
+                cost = self.headline_span("plan_operating_cost") or (
                     f"{self.interval(f'phase{k}.budget', b['p5'], b['p95'], 'model:costs', fmt_usd)} "
                     "a year (median "
-                    f"{p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)}), "
-                    "with "
-                    f"{p.put(f'phase{k}.peak_teams', sum(t.peak_teams for t in st.teams), 'model:staffing')} "
-                    f"field teams on duty at the busiest hour."
-                )
+                    f"{p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)})")
+                teams = self.headline_span("plan_peak_teams") or p.put(
+                    f"phase{k}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing")
+                items.append(f"Operating it costs {cost}, with {teams} field teams on duty at the busiest hour.")
         else:
             items.append("No call data were given, so phases are not sized; run the analysis first.")
         items.append(
@@ -248,18 +259,24 @@ class _Doc:
                 "<strong>These figures come from synthetic calls</strong>; they show how the plan works, "
                 "not what the city's data say."
             )
-        out = "<div class='callout'>" + _ul(items) + "</div>"
+        out = str(component("callout", Markup(_ul(items))))
         limits = [_e_digits(n) for n in ctx.notes]
         statements = self.transfer_statements()
         if statements:
             kind = ctx.transfer.kind if ctx.transfer else ""
             limits.append(
                 "What the landscape analysis says about the transfer (provenance "
-                + f"<code>{_e_digits(kind)}</code>): " + " ".join(f"“{st}”" for st in statements)
+                + f"{_e_digits(labels.plain(kind))}): " + " ".join(f"“{st}”" for st in statements)
             )
         if limits:
             out += "<h3>Limits of this plan</h3>" + _ul(limits)
         return out
+
+    def headline_span(self, key: str) -> str | None:
+        """A headline figure the panel registered, repeated in the text exactly as the panel writes it."""
+        if f"headline.{key}" not in self.p.figures:
+            return None
+        return self.p.span(f"headline.{key}")
 
     def phase_hours(self, ph: Any) -> str:
         return self.p.put(f"phase{ph.index}.hours", ph.hours_label, "model:phases")
@@ -350,14 +367,14 @@ class _Doc:
                     ],
                     rows,
                     num=(2, 3, 5),
-                    caption="Call types the protocol could send to a non-police responder",
+                    caption="Call types the protocol could send to a non-police responder; risk: "
+                    + self.serious,
                 )
             )
             if ctx.risk_source == "local":
                 parts.append(_p(
-                    "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime "
-                    "report or a "
-                    "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the "
+                    "Serious-outcome risk is the share of calls of the type that ended in a serious "
+                    f"outcome ({_e(self.serious)}), shrunk toward the city-wide rate for rare types. It is an upper bound on the "
                     "share a "
                     "civilian team would have to hand back to police, because screening removes the riskiest "
                     "calls first."
@@ -404,8 +421,8 @@ class _Doc:
         )
         if ctx.risk_source == "transferred":
             text += (
-                "Risk is the share of that type's calls that ended in an arrest, a crime report or a "
-                "citation in the reference agencies' records, pooled and shrunk toward the prior fitted "
+                "Risk is the share of that type's calls that ended in a serious outcome "
+                f"({_e(self.serious)}) in the reference agencies' records, pooled and shrunk toward the prior fitted "
                 "across types; "
                 "the interval and the number of reference calls behind it are the analysis's. The risk "
                 "tolerance is applied to these intervals. "
@@ -460,14 +477,14 @@ class _Doc:
         )
 
     def scenarios(self) -> str:
-        """Eligible-share scenarios from the landscape analysis (summary.json), when given."""
+        """Eligible-share scenarios from the landscape analysis, when given."""
         summ = self.ctx.analysis_summary or {}
         scen = summ.get("scenarios")
         if not isinstance(scen, list) or not scen:
             return ""
         p = self.p
         p.source("model:analysis_summary", "model",
-                 "Landscape analysis scenarios (altresponse analyze, summary.json)")
+                 "Landscape analysis scenarios")
         rows = []
         for i, sc in enumerate(scen):
             if not isinstance(sc, dict):
@@ -627,9 +644,8 @@ class _Doc:
         out += _table(["Type", "Volume", "Officer time", "Low risk", "Precedent", "Readiness", "Equity"],
                       crows, num=(1, 2, 3, 4, 5, 6),
                       caption="Criterion scores, from worst (zero) to best (one) among the candidates")
-        labels = [r.type_id for r in rk.rows]
-        out += forest(
-            labels,
+        out += str(forest(
+            [labels.call_type(r.type_id) for r in rk.rows],
             [r.rank_median for r in rk.rows],
             [r.rank_p5 for r in rk.rows],
             [r.rank_p95 for r in rk.rows],
@@ -638,7 +654,7 @@ class _Doc:
             caption="Rank under perturbed weights and risk: median and fifth to ninety-fifth percentile; "
             "dashed line = "
             "top-k cut-off",
-        )
+        ))
         return out
 
     def per_type(self) -> str:
@@ -764,7 +780,7 @@ class _Doc:
                 np.zeros(HOURS_OF_WEEK),
             )
             if total_gap.sum() > 0:
-                out.append(
+                out.append(str(
                     heatmap_hour_of_week(
                         total_gap.reshape(7, 24),
                         colorbar_label="calls a year",
@@ -772,7 +788,7 @@ class _Doc:
                         "by hour of week (local time)",
                         cmap="Oranges",
                     )
-                )
+                ))
         return "".join(out)
 
     def phases_section(self) -> str:
@@ -870,7 +886,7 @@ class _Doc:
                     gates.append(
                         [
                             _e(kind),
-                            _ident(g.metric),
+                            _e_digits(self.metric_name(g.metric)),
                             _e(g.op),
                             p.put(
                                 f"gate.{ph.index}.{kind[:4].lower()}.{g.metric}",
@@ -889,7 +905,7 @@ class _Doc:
                 out.append(_table(["Gate", "Metric", "Rule", "Threshold", "Basis"], gates, num=(3,)))
             if ph.staffing and ph.staffing.too_few:
                 few = "; ".join(
-                    _pw(team) + ": " + _suppress_or(p, f"phase{ph.index}.{team}.few", calls, "model:phases")
+                    _team(team) + ": " + _suppress_or(p, f"phase{ph.index}.{team}.few", calls, "model:phases")
                     + " calls a year"
                     for team, calls in ph.staffing.too_few
                 )
@@ -919,7 +935,7 @@ class _Doc:
                     fte = bt.get("crew_fte", {})
                     srows.append(
                         [
-                            _pw(tm.team_type),
+                            _team(tm.team_type),
                             p.put(
                                 f"phase{ph.index}.{tm.team_type}.calls",
                                 tm.calls_per_year,
@@ -962,6 +978,11 @@ class _Doc:
                 )
         return "".join(out)
 
+    def metric_name(self, metric: str) -> str:
+        """A monitoring metric by the name the monitoring plan gives it."""
+        names = {str(m["id"]): str(m["name"]) for m in self.ctx.monitoring}
+        return names.get(metric, labels.plain(metric))
+
     def source_ref(self, text: str) -> str:
         """Render a gate basis: peer references become the cited figure, the rest is plain text."""
         parts = []
@@ -1000,7 +1021,7 @@ class _Doc:
         if not parts:
             return ""
         return _p(
-            "Cross-check: the capacity model (altresponse staff), which simulates every call its scenario "
+            "Cross-check: the capacity model, which simulates every call its scenario "
             "sends to a field team around the clock, sizes that demand at " + ", ".join(parts) + ". The "
             "phases above size only the call types and hours each phase takes on."
         )
@@ -1159,8 +1180,8 @@ class _Doc:
             )
         return _p(
             "Targets are per phase (phase one / two / three); every metric is also reported by neighborhood "
-            "to check that the program serves every area. The same list is written to monitoring.json for "
-            "the monitor."
+            "to check that the program serves every area. The same list is handed to the monitoring "
+            "tools as data."
         ) + _table(
             [
                 "Metric",
@@ -1271,7 +1292,7 @@ class _Doc:
             "Dirichlet sensitivity; provider coverage by area and hour of week; Erlang C team requirement "
             "per "
             "hour; integer-programming shift schedule; Monte Carlo cost model; forward-pass timeline. Every "
-            "number on this page carries a key that leads to plan.json (provenance)."
+            "number on this page carries a key to its source in the plan's data (provenance)."
         )
         out += self.methods_transfer()
         out += "<h3>Assumptions</h3>" + _table(["Assumption", "Value", "Source"], arows, num=(1,))
@@ -1289,7 +1310,7 @@ class _Doc:
             items.append(
                 "<strong>Risk</strong>: the classified calls carry no dispositions, so the plan takes each "
                 "type's risk, its interval and the number of reference calls behind it from the landscape "
-                "analysis (summary.json, candidates), which transferred them from reference agencies; the "
+                "analysis (its candidate call types), which transferred them from reference agencies; the "
                 "ranking draws risk within those intervals and the risk tolerance gates on their upper "
                 "ends. Pooling: " + p.put("transfer.pooled", str(tr.provenance.get("pooled") or ""),
                                           "model:risk_transferred")
@@ -1306,7 +1327,7 @@ class _Doc:
             )
         return (
             "<h3>Transferred risk and officer time</h3>"
-            + _p("Provenance kind: " + f"<code>{_e_digits(tr.kind)}</code>.")
+            + _p("Provenance kind: " + f"{_e_digits(labels.plain(tr.kind))}.")
             + _ul(items)
         )
 
@@ -1373,13 +1394,10 @@ def _fmt_for(unit: str) -> Any:
 
 
 def _gantt(tasks: Sequence[Any]) -> str:
-    import matplotlib.pyplot as plt
-
-    from altresponse.report.charts import _style
-
-    _style()
     n = len(tasks)
-    fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.24 * n + 0.8)))
+    _style()
+    fig = Figure(figsize=(7.5, max(2.5, 0.24 * n + 0.8)))
+    ax = fig.subplots()
     colors = {
         "change": PALETTE[2],
         "providers": PALETTE[4],
@@ -1405,16 +1423,32 @@ def _gantt(tasks: Sequence[Any]) -> str:
     ax.set_xlabel("months from start")
     ax.grid(axis="x", color="#e5e8ec", linewidth=0.6)
     ax.set_axisbelow(True)
-    return figure_to_svg(
+    return str(figure_to_svg(
         fig,
         caption="Timeline: bars are tasks by workstream (blue dispatch, orange hiring, green "
         "change management, purple provider agreements, pink operation); diamonds are "
         "go-live and go/no-go milestones; grey lines are dependencies.",
-    )
+    ))
 
 
-def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> tuple[str, Provenance]:
-    doc = _Doc(ctx, compare)
+def _headline_value(p: Provenance, key: str, est: Estimate) -> Markup:
+    """A headline figure registered for provenance and written by `format.estimate`."""
+    p.source(f"headline:{key}", "model", without_file_names(est.source) or "Headline figure")
+    text = fmt.estimate(est)
+    return Markup(p.put(f"headline.{key}", est.value, f"headline:{key}", unit=est.unit, fmt=lambda _v: text))
+
+
+def _glossary(terms: Sequence[str]) -> list[tuple[Markup, Markup]]:
+    """Glossary rows with any digit shown as a label, as the page's number rule asks."""
+    return [(Markup(_e_digits(t)), Markup(_e_digits(GLOSSARY[t]))) for t in terms]
+
+
+def render_plan(ctx: PlanContext, headline: Headline, *, compare: dict[str, Any] | None = None
+                ) -> tuple[str, Provenance]:
+    """The plan page and the registry of every figure on it."""
+    doc = _Doc(ctx, compare, headline)
+    groups = headline_groups(headline, lambda key, est: _headline_value(doc.p, key, est),
+                             lambda text: Markup(_e_digits(without_file_names(text))))
     sections = [
         Section("Executive summary", doc.summary(), "summary"),
         Section("Current landscape", doc.landscape(), "landscape"),
@@ -1425,11 +1459,12 @@ def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> t
         Section("Budget and staffing", doc.budget_section(), "budget"),
         Section("Timeline", doc.timeline(), "timeline"),
         Section("Monitoring plan", doc.monitoring(), "monitoring"),
-        Section("Methods, assumptions and sources", doc.methods(), "methods"),
+        Section("Methods, assumptions, sources and glossary", doc.methods(), "methods"),
     ]
     if compare is not None:
         doc.p.source("input:compare", "input", f"Compared plan ({compare.get('profile', 'other')})")
         sections.insert(1, Section("Comparison with another plan", doc.comparison(), "compare"))
+    secs = anchored(sections)
     meta = {
         "City": ctx.profile.city.title(),
         "Protocol": ctx.protocol_version,
@@ -1438,23 +1473,20 @@ def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> t
         else ("city calls" if ctx.local else "none"),
         "Generated (UTC)": ctx.generated_utc,
     }
-    css = (
-        "<style>.lbl,.cited{} span.fig{border-bottom:1px dotted #9bb0cc} code{font-size:12px}"
-        " table.data td{font-size:11.5px} table.data caption{break-after:avoid;page-break-after:avoid}"
-        " h3{break-after:avoid;page-break-after:avoid} @media print{table.data{font-size:9px}}</style>"
-    )
-    page = render_page(
+    shell = shell_context(
         f"Alternative response implementation plan: {ctx.profile.city.title()}",
-        sections,
         meta=meta,
-        intro=css,
-        footer="Every number carries a provenance key (hover a dotted figure); plan.json lists each "
+        toc=[(s.anchor or "", s.title) for s in secs],
+        headline=groups,
+        footer="Every number carries a provenance key (hover a dotted figure); the plan's data lists each "
         "figure's value and source.",
     )
+    page = render("plan.html.j2", sections=secs, glossary=_glossary(GLOSSARY_TERMS), **shell)
     return page, doc.p
 
 
-def plan_json(ctx: PlanContext, prov: Provenance, *, provenance: bool = True) -> dict[str, Any]:
+def plan_json(ctx: PlanContext, prov: Provenance, headline: Headline | None = None, *,
+              provenance: bool = True) -> dict[str, Any]:
     """The plan as data: recommendations, phases, timeline, monitoring, assumptions and provenance."""
     phases = []
     for ph in ctx.phases:
@@ -1494,6 +1526,8 @@ def plan_json(ctx: PlanContext, prov: Provenance, *, provenance: bool = True) ->
             }
         )
     out: dict[str, Any] = {
+        "headline": (headline or Headline()).as_json(),
+        "headline_call_sets": dict((headline or Headline()).call_sets),
         "profile": ctx.profile.city,
         "generated_utc": ctx.generated_utc,
         "protocol_version": ctx.protocol_version,
