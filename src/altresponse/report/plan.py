@@ -260,7 +260,7 @@ class _Doc:
                 "not what the city's data say."
             )
         out = str(component("callout", Markup(_ul(items))))
-        limits = [_e_digits(n) for n in ctx.notes]
+        limits = [_e_digits(without_file_names(n)) for n in ctx.notes]
         statements = self.transfer_statements()
         if statements:
             kind = ctx.transfer.kind if ctx.transfer else ""
@@ -296,7 +296,7 @@ class _Doc:
                     "are "
                     f"{_e(AREA_WORDS.get(loc.area_level or '', 'not recorded in the calls'))}."
                     + (
-                        f" The most underserved areas are the {_e_digits(loc.underserved_rule)}."
+                        f" The most underserved areas are the {_e_digits(without_file_names(loc.underserved_rule))}."
                         if loc.underserved_rule
                         else ""
                     )
