@@ -18,25 +18,43 @@ def headline() -> Headline:
     """Figures for all eligible calls and for the plan's final phase, with ranges and sources."""
     whole = {
         "period_days": Estimate(value=181.5, unit="days", source="first to last call in the data"),
-        "eligible_calls_per_year": Estimate(value=31250.4, low=30100.2, high=32411.9, unit="calls/year",
-                                            source="the protocol applied to the city's calls"),
-        "police_fte_freed": Estimate(value=6.34, low=5.12, high=7.71, unit="FTE",
-                                     source="officer time of the eligible calls"),
-        "operating_cost": Estimate(value=9_412_000, low=8_400_500, high=10_650_000, unit="USD/year",
-                                   source="cost model, median and 5th to 95th percentile"),
-        "reach_share": Estimate(value=0.912, low=0.894, high=0.931, unit="share",
-                                source="fleet simulation"),
+        "eligible_calls_per_year": Estimate(
+            value=31250.4,
+            low=30100.2,
+            high=32411.9,
+            unit="calls/year",
+            source="the protocol applied to the city's calls",
+        ),
+        "police_fte_freed": Estimate(
+            value=6.34, low=5.12, high=7.71, unit="FTE", source="officer time of the eligible calls"
+        ),
+        "operating_cost": Estimate(
+            value=9_412_000,
+            low=8_400_500,
+            high=10_650_000,
+            unit="USD/year",
+            source="cost model, median and 5th to 95th percentile",
+        ),
+        "reach_share": Estimate(value=0.912, low=0.894, high=0.931, unit="share", source="fleet simulation"),
     }
     plan = {
-        "eligible_calls_per_year": Estimate(value=22100.0, low=21000.0, high=23300.0, unit="calls/year",
-                                            source="the plan's final phase"),
-        "operating_cost": Estimate(value=7_100_000, low=6_300_000, high=7_900_000, unit="USD/year",
-                                   source="cost model for the final phase"),
+        "eligible_calls_per_year": Estimate(
+            value=22100.0, low=21000.0, high=23300.0, unit="calls/year", source="the plan's final phase"
+        ),
+        "operating_cost": Estimate(
+            value=7_100_000,
+            low=6_300_000,
+            high=7_900_000,
+            unit="USD/year",
+            source="cost model for the final phase",
+        ),
         "peak_teams": Estimate(value=14, unit="teams", source="shift schedule of the final phase"),
     }
-    return (Headline()
-            .with_figures(whole, call_set="every call the protocol sends to an alternative")
-            .with_figures(plan, prefix="plan_", call_set="the call types and hours of the plan's final phase"))
+    return (
+        Headline()
+        .with_figures(whole, call_set="every call the protocol sends to an alternative")
+        .with_figures(plan, prefix="plan_", call_set="the call types and hours of the plan's final phase")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +67,14 @@ def landscape_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str
     calls = write_calls(d / "calls.parquet", canonical_rows())
     grid = write_grid_geojson(d)
     indicators = d / "ind.csv"
-    indicators.write_text("csa2010,tpop20,median_household_income_2018\n"
-                          "West,10000,30000\nEast,20000,90000\nBaltimore City,,50000\n")
+    indicators.write_text(
+        "csa2010,tpop20,median_household_income_2018\n"
+        "West,10000,30000\nEast,20000,90000\nBaltimore City,,50000\n"
+    )
     boundaries = {"neighborhoods": grid}
-    summary = run_analysis(calls, d / "out", load_profile("baltimore"), boundaries=boundaries,
-                           indicators=indicators)
+    summary = run_analysis(
+        calls, d / "out", load_profile("baltimore"), boundaries=boundaries, indicators=indicators
+    )
     return summary, load_layers(boundaries)
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
-import pytest
 
 from altresponse.facts import serious_outcome_words
 from altresponse.report import format as fmt
@@ -77,7 +76,7 @@ def assert_self_contained(page: str, *, citations: bool = False) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<script" not in page
     assert not re.search(r'\bsrc="https?://', page)
-    assert not re.search(r'<link[^>]+stylesheet', page)
+    assert not re.search(r"<link[^>]+stylesheet", page)
     if not citations:
         assert not re.search(r'href="https?://', page)
     assert "@page { size: Letter" in page
@@ -88,7 +87,9 @@ def assert_no_type_codes(page: str, type_ids: set[str]) -> None:
     cat = load_catalogue()
     for t in type_ids:
         if t in cat and "_" in t:  # a one-word id ("assault") is also an ordinary word
-            assert not re.search(rf"\b{re.escape(t)}\b", text), f"code name {t!r} shown for {cat.get(t).name!r}"
+            assert not re.search(rf"\b{re.escape(t)}\b", text), (
+                f"code name {t!r} shown for {cat.get(t).name!r}"
+            )
 
 
 def assert_glossary(page: str) -> None:
@@ -107,7 +108,9 @@ def test_landscape_page(landscape_inputs: tuple[dict[str, Any], Any], headline: 
     assert_self_contained(page)
     assert_headline(page, headline)
     assert_glossary(page)
-    types = {c["common_type"] for c in summary["candidates"]} | {t["common_type"] for t in summary["type_shares"]}
+    types = {c["common_type"] for c in summary["candidates"]} | {
+        t["common_type"] for t in summary["type_shares"]
+    }
     assert_no_type_codes(page, types)
     text = visible_text(page)
     assert "Welfare check" in text
@@ -125,8 +128,9 @@ def test_landscape_page_without_headline_says_so(landscape_inputs: tuple[dict[st
 def test_staffing_and_simulation_pages(staffing_result: dict[str, Any], headline: Headline) -> None:
     plt.close("all")
     page = render_staffing(staffing_result, headline)
-    sim = render_simulation({**staffing_result, "scenario": "pilot", "scenario_description": "the pilot",
-                             "fleet": []})
+    sim = render_simulation(
+        {**staffing_result, "scenario": "pilot", "scenario_description": "the pilot", "fleet": []}
+    )
     assert plt.get_fignums() == []
     for p in (page, sim):
         assert_self_contained(p)
@@ -137,7 +141,9 @@ def test_staffing_and_simulation_pages(staffing_result: dict[str, Any], headline
     text = visible_text(page)
     # a headline figure repeated in the body is written as the panel writes it
     assert f"Reached within 20 min {fmt.estimate(headline.figures['reach_share'])}" in text
-    assert f"Operating cost a year, median (p5–p95) {fmt.estimate(headline.figures['operating_cost'])}" in text
+    assert (
+        f"Operating cost a year, median (p5–p95) {fmt.estimate(headline.figures['operating_cost'])}" in text
+    )
     assert "Behavioral-health team" in text
     assert "programs.md" not in page
 
@@ -175,13 +181,24 @@ def test_plan_pdf_is_letter_and_reads_the_same(plan_context: Any, headline: Head
 
 
 def test_index_page(headline: Headline, tmp_path: Path) -> None:
-    plan = {"recommended": ["welfare_check", "noise_complaint"],
-            "phases": [{"name": "Pilot areas", "calls_per_year": 5000.0,
-                        "budget": {"annual_operating_cost": {"p5": 2.1e6, "p50": 2.4e6, "p95": 2.9e6}}}]}
-    page = render_index(headline, [("plan/plan.html", "Implementation plan (HTML)"),
-                                   ("analysis/report.html", "Landscape analysis")],
-                        {"rows_in": 20000, "rows_out": 19990, "rows_rejected": 10, "duplicates_dropped": 0},
-                        {"ingest": 1.25}, plan=plan, notice="Every call here is synthetic.")
+    plan = {
+        "recommended": ["welfare_check", "noise_complaint"],
+        "phases": [
+            {
+                "name": "Pilot areas",
+                "calls_per_year": 5000.0,
+                "budget": {"annual_operating_cost": {"p5": 2.1e6, "p50": 2.4e6, "p95": 2.9e6}},
+            }
+        ],
+    }
+    page = render_index(
+        headline,
+        [("plan/plan.html", "Implementation plan (HTML)"), ("analysis/report.html", "Landscape analysis")],
+        {"rows_in": 20000, "rows_out": 19990, "rows_rejected": 10, "duplicates_dropped": 0},
+        {"ingest": 1.25},
+        plan=plan,
+        notice="Every call here is synthetic.",
+    )
     assert_self_contained(page)
     assert_headline(page, headline)
     text = visible_text(page)

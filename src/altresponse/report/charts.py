@@ -20,11 +20,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+from markupsafe import Markup
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from markupsafe import Markup
 
 PALETTE = ("#1f5fa8", "#e07b39", "#3a9a5b", "#c23b3b", "#7b5ea7", "#8c6d3f", "#d16fa8", "#6b7b8c",
            "#b5a22c", "#2aa5b5", "#9bb0cc", "#444444")

@@ -18,8 +18,10 @@ from altresponse.results import HEADLINE_KEYS, PLAN_PREFIX, Estimate, Headline
 
 PREFIXES = ("", PLAN_PREFIX)
 EMPTY_TEXT = "The headline figures of this run are not available to this page."
-DEFAULT_CALL_SET = {"": "All calls the protocol sends to an alternative",
-                    PLAN_PREFIX: "The plan's final phase"}
+DEFAULT_CALL_SET = {
+    "": "All calls the protocol sends to an alternative",
+    PLAN_PREFIX: "The plan's final phase",
+}
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,15 @@ def headline_groups(
         items = []
         for key in keys:
             est = headline.figures[key]
-            items.append(HeadlineItem(key=key, label=say(Headline.label(key)), value=show(key, est),
-                                      unit=fmt.UNIT_WORDS[est.unit], source=say(est.source)))
+            items.append(
+                HeadlineItem(
+                    key=key,
+                    label=say(Headline.label(key)),
+                    value=show(key, est),
+                    unit=fmt.UNIT_WORDS[est.unit],
+                    source=say(est.source),
+                )
+            )
         heading = f"Call set: {call_set}" if both or prefix else call_set
         groups.append(HeadlineGroup(prefix=prefix, call_set=call_set, heading=say(heading), items=items))
     return groups

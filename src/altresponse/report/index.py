@@ -38,8 +38,13 @@ def _plan_rows(plan: Mapping[str, Any] | None) -> tuple[list[dict[str, str]], li
         cost = (phase.get("budget") or {}).get("annual_operating_cost") or {}
         if not cost:
             continue
-        rows.append([str(phase.get("name", "")), f"{phase.get('calls_per_year', 0):,.0f}",
-                     f"{fmt.number(cost['p5'], 'USD/year')}–{fmt.number(cost['p95'], 'USD/year')}"])
+        rows.append(
+            [
+                str(phase.get("name", "")),
+                f"{phase.get('calls_per_year', 0):,.0f}",
+                f"{fmt.number(cost['p5'], 'USD/year')}–{fmt.number(cost['p95'], 'USD/year')}",
+            ]
+        )
     return types, rows
 
 
@@ -55,18 +60,24 @@ def render_index(
 ) -> str:
     """`links` are (relative address, label) pairs; `plan` is the plan's JSON output, when there is one."""
     types, phases = _plan_rows(plan)
-    ctx = shell_context(title, toc=SECTIONS, headline=headline_groups(headline),
-                        notices=[notice] if notice else [])
+    ctx = shell_context(
+        title, toc=SECTIONS, headline=headline_groups(headline), notices=[notice] if notice else []
+    )
     return render(
         "index.html.j2",
         titles=dict(SECTIONS),
         types=types,
         phases=phases,
         links=list(links),
-        ingest=[(INGEST_LABELS.get(k, labels.plain(k)), f"{ingest[k]:,}" if isinstance(ingest.get(k), int)
-                 else str(ingest.get(k, ""))) for k in INGEST_LABELS if k in ingest],
+        ingest=[
+            (
+                INGEST_LABELS.get(k, labels.plain(k)),
+                f"{ingest[k]:,}" if isinstance(ingest.get(k), int) else str(ingest.get(k, "")),
+            )
+            for k in INGEST_LABELS
+            if k in ingest
+        ],
         timings=[(labels.plain(k), f"{v:.1f} s") for k, v in timings.items()],
-        glossary=entries("Plausible range (interval)", "Median, 5th and 95th percentile (p5–p95)",
-                         "Capture"),
+        glossary=entries("Plausible range (interval)", "Median, 5th and 95th percentile (p5–p95)", "Capture"),
         **ctx,
     )

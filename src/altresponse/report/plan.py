@@ -16,17 +16,15 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
 from markupsafe import Markup
+from matplotlib.figure import Figure
 
 from altresponse.facts import serious_outcome_words
 from altresponse.plan.gaps import DAY_NAMES, HOURS_OF_WEEK
 from altresponse.plan.inputs import SERIOUS_CLASSES
 from altresponse.plan.selection import CRITERIA, CRITERION_LABELS
-from altresponse.report import format as fmt
+from altresponse.report import format as report_format
 from altresponse.report import labels
-from matplotlib.figure import Figure
-
 from altresponse.report.charts import PALETTE, _style, figure_to_svg, forest, heatmap_hour_of_week
 from altresponse.report.env import component, render
 from altresponse.report.glossary import GLOSSARY
@@ -125,7 +123,8 @@ class _Doc:
         p.source("model:staffing", "model", "Erlang C requirement per hour, HiGHS shift scheduler")
         p.source("model:costs", "model", "Monte Carlo cost model (p5, p50, p95) over cost ranges")
         p.source("model:timeline", "model", "Timeline: forward pass over task dependencies")
-        p.source("model:staffing_json", "model", "Capacity model: the staffing study of the whole eligible demand")
+        p.source("model:staffing_json", "model",
+                 "Capacity model: the staffing study of the whole eligible demand")
         p.source(
             "model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types"
         )
@@ -244,7 +243,9 @@ class _Doc:
                     f"{p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)})")
                 teams = self.headline_span("plan_peak_teams") or p.put(
                     f"phase{k}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing")
-                items.append(f"Operating it costs {cost}, with {teams} field teams on duty at the busiest hour.")
+                items.append(
+                    f"Operating it costs {cost}, with {teams} field teams on duty at the busiest hour."
+                )
         else:
             items.append("No call data were given, so phases are not sized; run the analysis first.")
         items.append(
@@ -296,7 +297,8 @@ class _Doc:
                     "are "
                     f"{_e(AREA_WORDS.get(loc.area_level or '', 'not recorded in the calls'))}."
                     + (
-                        f" The most underserved areas are the {_e_digits(without_file_names(loc.underserved_rule))}."
+                        " The most underserved areas are the "
+                        f"{_e_digits(without_file_names(loc.underserved_rule))}."
                         if loc.underserved_rule
                         else ""
                     )
@@ -374,7 +376,8 @@ class _Doc:
             if ctx.risk_source == "local":
                 parts.append(_p(
                     "Serious-outcome risk is the share of calls of the type that ended in a serious "
-                    f"outcome ({_e(self.serious)}), shrunk toward the city-wide rate for rare types. It is an upper bound on the "
+                    f"outcome ({_e(self.serious)}), shrunk toward the city-wide rate for rare types. "
+                    "It is an upper bound on the "
                     "share a "
                     "civilian team would have to hand back to police, because screening removes the riskiest "
                     "calls first."
@@ -422,7 +425,8 @@ class _Doc:
         if ctx.risk_source == "transferred":
             text += (
                 "Risk is the share of that type's calls that ended in a serious outcome "
-                f"({_e(self.serious)}) in the reference agencies' records, pooled and shrunk toward the prior fitted "
+                f"({_e(self.serious)}) in the reference agencies' records, pooled and shrunk toward "
+                "the prior fitted "
                 "across types; "
                 "the interval and the number of reference calls behind it are the analysis's. The risk "
                 "tolerance is applied to these intervals. "
@@ -1434,7 +1438,7 @@ def _gantt(tasks: Sequence[Any]) -> str:
 def _headline_value(p: Provenance, key: str, est: Estimate) -> Markup:
     """A headline figure registered for provenance and written by `format.estimate`."""
     p.source(f"headline:{key}", "model", without_file_names(est.source) or "Headline figure")
-    text = fmt.estimate(est)
+    text = report_format.estimate(est)
     return Markup(p.put(f"headline.{key}", est.value, f"headline:{key}", unit=est.unit, fmt=lambda _v: text))
 
 

@@ -15,12 +15,12 @@ from altresponse import __version__
 from altresponse.errors import BadInput
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.profile import Profile
+from altresponse.report.staffing import render_simulation, render_staffing
+from altresponse.results import Headline
 from altresponse.simulate.config import SimulateConfig
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.engine import SimParams
 from altresponse.simulate.io import read_classified, week_seconds
-from altresponse.report.staffing import render_simulation, render_staffing
-from altresponse.results import Headline
 from altresponse.simulate.staffing import (
     Inputs,
     build_inputs,
