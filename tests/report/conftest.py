@@ -15,6 +15,10 @@ from altresponse.results import Estimate, Headline
 
 @pytest.fixture(scope="session")
 def headline() -> Headline:
+    return make_headline()
+
+
+def make_headline() -> Headline:
     """Figures for all eligible calls and for the plan's final phase, with ranges and sources."""
     whole = {
         "period_days": Estimate(value=181.5, unit="days", source="first to last call in the data"),

@@ -97,7 +97,7 @@ def assert_glossary(page: str) -> None:
     assert '<dl class="glossary">' in page
 
 
-NO_FILE_NAMES = re.compile(r"\b[\w-]+\.(?:parquet|json|md)\b")
+NO_FILE_NAMES = re.compile(r"\b[\w-]+\.(?:parquet|json|md|csv|geojson)\b")
 
 
 def test_landscape_page(landscape_inputs: tuple[dict[str, Any], Any], headline: Headline) -> None:

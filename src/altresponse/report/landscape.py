@@ -15,6 +15,7 @@ from altresponse.report.env import render
 from altresponse.report.glossary import entries
 from altresponse.report.headline import headline_groups, headline_text
 from altresponse.report.page import shell_context
+from altresponse.report.words import without_file_names
 from altresponse.report.tables import fmt_float, fmt_int, fmt_pct, html_table, records_table, suppress
 from altresponse.results import Headline
 
@@ -480,7 +481,7 @@ def _equity(s: dict[str, Any], layers: Mapping[str, Boundaries]) -> dict[str, An
         "correlations": corr,
         "chart": chart,
         "note": e["note"],
-        "source": e["source"],
+        "source": without_file_names(str(e["source"])) or "the area indicators given to the analysis",
     }
 
 

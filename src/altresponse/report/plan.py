@@ -298,7 +298,7 @@ class _Doc:
                     f"{_e(AREA_WORDS.get(loc.area_level or '', 'not recorded in the calls'))}."
                     + (
                         " The most underserved areas are the "
-                        f"{_e_digits(without_file_names(loc.underserved_rule))}."
+                        f"{_e_digits(_plain_formula(without_file_names(loc.underserved_rule)))}."
                         if loc.underserved_rule
                         else ""
                     )
@@ -1174,10 +1174,11 @@ class _Doc:
             rows.append(
                 [
                     f"<strong>{_e(m['name'])}</strong>",
-                    _e_digits(m["formula"]),
-                    _e(m["data_source"]),
+                    _e_digits(_plain_formula(m["formula"])),
+                    _e(_plain_formula(m["data_source"])),
                     _e(m["cadence"]),
-                    ", ".join(_e(b) for b in m.get("by", [])) or "overall",
+                    ", ".join(_e(BREAKDOWN_WORDS.get(b, labels.plain(b))) for b in m.get("by", []))
+                    or "overall",
                     tcells,
                     refcell,
                 ]
@@ -1283,7 +1284,7 @@ class _Doc:
                 [
                     _e(f"Cost input: {k.replace('_', ' ')}"),
                     self.cost_range(k),
-                    cited(src, "profile:costs"),
+                    cited(without_file_names(src), "profile:costs"),
                 ]
             )
         out = _p(
@@ -1365,6 +1366,19 @@ class _Doc:
                     )
                 rows.append([_phase_label(i + 1) + " " + _e(lab), *vals])
         return _table(["", "This plan", "Compared plan"], rows, num=(1, 2))
+
+
+BREAKDOWN_WORDS = {"common_type": "call type", "hour_of_week": "hour of week"}
+COLUMN_WORDS = {"common_type": "call type", "received_utc": "call received", "arrival_utc": "team on scene",
+                "unit_busy_s": "unit busy time", "hour_of_week": "hour of week"}
+
+
+def _plain_formula(text: str) -> str:
+    """A formula or data source with column names in words."""
+    out = text
+    for col, words in COLUMN_WORDS.items():
+        out = out.replace(col, words)
+    return out.replace("_", " ")
 
 
 def _phase_label_text(i: int) -> str:
