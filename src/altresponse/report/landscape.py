@@ -15,8 +15,8 @@ from altresponse.report.env import render
 from altresponse.report.glossary import entries
 from altresponse.report.headline import headline_groups, headline_text
 from altresponse.report.page import shell_context
-from altresponse.report.words import without_file_names
 from altresponse.report.tables import fmt_float, fmt_int, fmt_pct, html_table, records_table, suppress
+from altresponse.report.words import without_file_names
 from altresponse.results import Headline
 
 PCT = fmt_pct(1)
