@@ -1116,32 +1116,7 @@ class _Doc:
                 caption="Tasks, durations and dependencies",
             )
         )
-        out.append(
-            "<h3>Change management</h3>"
-            + _ul(
-                [
-                    "<strong>Call-taker training</strong>: every shift trained on the screening questions "
-                    "before each "
-                    "go-live; refresher when transfers fall (Baltimore saw transfers drop before hearings in "
-                    "2025).".replace(
-                        "2025", label("2025", "year")
-                    ),
-                    "<strong>CAD configuration</strong>: the protocol's call types and pathways as CAD "
-                    "response plans; "
-                    "disposition codes for successful diversion, co-notification and backup.",
-                    "<strong>Provider agreements</strong>: hours, areas, capacity, response-time commitments "
-                    "and data "
-                    "sharing with each provider in the directory; the coordinated entry point named.",
-                    "<strong>Community engagement</strong>: an advisory group from the focus areas, "
-                    "briefings before "
-                    "each phase, and a way to report problems.",
-                    "<strong>Public reporting</strong>: the monitoring metrics published by neighborhood, "
-                    "with cells of "
-                    "fewer than ten calls suppressed.",
-                ]
-            )
-        )
-        return "".join(out)
+        return _partial("_timeline.html.j2", gantt=Markup(out[0]), tasks=Markup(out[1]))
 
     def monitoring(self) -> str:
         ctx, p = self.ctx, self.p
@@ -1183,11 +1158,7 @@ class _Doc:
                     refcell,
                 ]
             )
-        return _p(
-            "Targets are per phase (phase one / two / three); every metric is also reported by neighborhood "
-            "to check that the program serves every area. The same list is handed to the monitoring "
-            "tools as data."
-        ) + _table(
+        return _partial("_monitoring.html.j2", table=Markup(_table(
             [
                 "Metric",
                 "Formula",
@@ -1199,7 +1170,7 @@ class _Doc:
             ],
             rows,
             caption="Monitoring plan",
-        )
+        )))
 
     def cost_range(self, name: str) -> str:
         """A cost input's triangular range: low to high, most likely value in brackets."""
@@ -1379,6 +1350,12 @@ def _plain_formula(text: str) -> str:
     for col, words in COLUMN_WORDS.items():
         out = out.replace(col, words)
     return out.replace("_", " ")
+
+
+def _partial(name: str, **context: Any) -> str:
+    """A plan section laid out by its partial template (``templates/plan/``); figures come in as
+    markup already registered for provenance, and `label` marks a digit that is not a figure."""
+    return render(f"plan/{name}", label=lambda text, kind: Markup(label(text, kind)), **context)
 
 
 def _phase_label_text(i: int) -> str:
