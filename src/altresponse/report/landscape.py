@@ -11,6 +11,7 @@ from markupsafe import Markup
 from altresponse.facts import SAFETY_OUTCOMES_DEFAULT, serious_outcome_words
 from altresponse.geo import Boundaries, normalize_area_name
 from altresponse.report import charts, labels
+from altresponse.report import format as fmt
 from altresponse.report.env import render
 from altresponse.report.glossary import entries
 from altresponse.report.headline import headline_groups, headline_text
@@ -49,14 +50,14 @@ GLOSSARY_TERMS = (
 
 
 def _pct(v: float | None) -> str:
-    return "–" if v is None else f"{100 * v:.1f}%"
+    return fmt.number(v, "share")
 
 
 def _interval(lo: float | None, hi: float | None, *, pct: bool = True, digits: int = 1) -> str:
     if lo is None or hi is None:
         return "–"
     if pct:
-        return f"{100 * lo:.{digits}f}–{100 * hi:.{digits}f}%"
+        return f"{fmt.number(lo, 'share')}–{fmt.number(hi, 'share')}"
     return f"{lo:,.{digits}f}–{hi:,.{digits}f}"
 
 
@@ -248,7 +249,7 @@ def _candidates(s: dict[str, Any], serious: str) -> Markup | None:
                 "pathway": labels.pathway(c["pathway"]),
                 "risk": None
                 if c["risk"] is None
-                else f"{100 * c['risk']:.1f}% ({_interval(c['risk_lo'], c['risk_hi'])})",
+                else f"{_pct(c['risk'])} ({_interval(c['risk_lo'], c['risk_hi'])})",
             }
         )
     return records_table(

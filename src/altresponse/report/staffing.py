@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup
 
+from altresponse.report import format as fmt
 from altresponse.report import labels
 from altresponse.report.charts import PALETTE, _style, figure_to_svg
 from altresponse.report.env import render
@@ -16,8 +17,10 @@ from altresponse.report.headline import headline_groups, headline_text
 from altresponse.report.page import shell_context
 from altresponse.report.tables import html_table
 from altresponse.report.words import without_file_names
-from altresponse.results import Headline
+from altresponse.results import Estimate, Headline
 
+SIM = "fleet simulation"
+COSTS = "cost model"
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 STAFFING_SECTIONS: tuple[tuple[str, str], ...] = (
     ("summary", "Summary"),
@@ -55,21 +58,20 @@ GLOSSARY_TERMS = (
 
 
 def _interval(e: Mapping[str, Any] | None, *, pct: bool = False, digits: int = 1) -> str:
+    """A simulated mean and its range; shares in the one rounding of `report.format`."""
     if e is None or e.get("mean") is None:
         return "not available"
-    scale = 100.0 if pct else 1.0
-    unit = "%" if pct else ""
-    return (
-        f"{e['mean'] * scale:,.{digits}f}{unit} ({e['lo'] * scale:,.{digits}f}–"
-        f"{e['hi'] * scale:,.{digits}f}{unit})"
-    )
+    if pct:
+        return fmt.estimate(Estimate(value=e["mean"], low=e["lo"], high=e["hi"], unit="share", source=SIM))
+    return f"{e['mean']:,.{digits}f} ({e['lo']:,.{digits}f}–{e['hi']:,.{digits}f})"
 
 
 def _money(p: Mapping[str, float] | None, currency: str = "USD") -> str:
+    """A cost's median and 5th to 95th percentile, in the one money rounding of `report.format`."""
     if not p:
         return "not available"
-    sym = "$" if currency == "USD" else f"{currency} "
-    return f"{sym}{p['p50']:,.0f} ({sym}{p['p5']:,.0f}–{sym}{p['p95']:,.0f})"
+    text = fmt.estimate(Estimate(value=p["p50"], low=p["p5"], high=p["p95"], unit="USD", source=COSTS))
+    return text if currency == "USD" else f"{text} ({currency})"
 
 
 def _num(v: Any) -> float:
