@@ -26,7 +26,7 @@ from altresponse.plan.selection import CRITERIA, CRITERION_LABELS
 from altresponse.report import format as report_format
 from altresponse.report import labels
 from altresponse.report.charts import PALETTE, _style, figure_to_svg, forest, heatmap_hour_of_week
-from altresponse.report.env import component, render
+from altresponse.report.env import render
 from altresponse.report.glossary import GLOSSARY
 from altresponse.report.headline import headline_groups
 from altresponse.report.page import Section, anchored, shell_context
@@ -219,59 +219,50 @@ class _Doc:
     def summary(self) -> str:
         ctx, p = self.ctx, self.p
         rec = ctx.recommended
-        items = [
-            f"{p.put('n_recommended', len(rec), 'model:ranking', unit='call types')} call types are "
-            "recommended "
-            f"beyond the running pilot ({', '.join(_type(t) for t in ctx.pilot)}): "
-            f"{', '.join(_type(t) for t in rec)}.",
-        ]
+        full_scale: dict[str, Markup | None] | None = None
         if ctx.phases:
             last = ctx.phases[-1]
             k = last.index
-            calls = self.headline_span("plan_eligible_calls_per_year") or p.put(
-                f"phase{last.index}.calls", last.calls_per_year, "model:phases", fmt=fmt_count)
-            items.append(
-                f"At full scale ({_phase_label(last.index)}, {self.phase_hours(last)}) the program takes "
-                f"{calls} eligible calls a year, if every call-taker screen passes."
-            )
+            full_scale = {
+                "phase": Markup(_phase_label(k)),
+                "hours": Markup(self.phase_hours(last)),
+                "calls": Markup(self.headline_span("plan_eligible_calls_per_year") or p.put(
+                    f"phase{k}.calls", last.calls_per_year, "model:phases", fmt=fmt_count)),
+                "cost": None,
+                "median": None,
+                "teams": None,
+            }
             st = last.staffing
             if st and st.budget:
                 b = st.budget["annual_operating_cost"]
-                cost = self.headline_span("plan_operating_cost") or (
-                    f"{self.interval(f'phase{k}.budget', b['p5'], b['p95'], 'model:costs', fmt_usd)} "
-                    "a year (median "
-                    f"{p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)})")
-                teams = self.headline_span("plan_peak_teams") or p.put(
-                    f"phase{k}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing")
-                items.append(
-                    f"Operating it costs {cost}, with {teams} field teams on duty at the busiest hour."
-                )
-        else:
-            items.append("No call data were given, so phases are not sized; run the analysis first.")
-        items.append(
-            f"Start small and measure: {_phase_label(1)} opens in the most underserved high-demand areas "
-            "during "
-            "peak hours, and each phase must pass go/no-go criteria on reach, police backup, response time "
-            "and "
-            "safety before the next begins."
-        )
-        if ctx.local and ctx.local.synthetic:
-            items.append(
-                "<strong>These figures come from synthetic calls</strong>; they show how the plan works, "
-                "not what the city's data say."
-            )
-        out = str(component("callout", Markup(_ul(items))))
-        limits = [_e_digits(without_file_names(n)) for n in ctx.notes]
+                cost = self.headline_span("plan_operating_cost")
+                if cost is None:
+                    full_scale["cost"] = Markup(
+                        self.interval(f"phase{k}.budget", b["p5"], b["p95"], "model:costs", fmt_usd))
+                    full_scale["median"] = Markup(
+                        p.put(f"phase{k}.budget.p50", b["p50"], "model:costs", fmt=fmt_usd))
+                else:
+                    full_scale["cost"] = Markup(cost)
+                full_scale["teams"] = Markup(self.headline_span("plan_peak_teams") or p.put(
+                    f"phase{k}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing"))
+        limits = [Markup(_e_digits(without_file_names(n))) for n in ctx.notes]
         statements = self.transfer_statements()
         if statements:
             kind = ctx.transfer.kind if ctx.transfer else ""
-            limits.append(
+            limits.append(Markup(
                 "What the landscape analysis says about the transfer (provenance "
                 + f"{_e_digits(labels.plain(kind))}): " + " ".join(f"“{st}”" for st in statements)
-            )
-        if limits:
-            out += "<h3>Limits of this plan</h3>" + _ul(limits)
-        return out
+            ))
+        return _partial(
+            "_summary.html.j2",
+            n_recommended=Markup(p.put("n_recommended", len(rec), "model:ranking", unit="call types")),
+            pilot=[Markup(_type(t)) for t in ctx.pilot],
+            recommended=[Markup(_type(t)) for t in rec],
+            full_scale=full_scale,
+            first_phase=Markup(_phase_label(1)),
+            synthetic=bool(ctx.local and ctx.local.synthetic),
+            limits=limits,
+        )
 
     def headline_span(self, key: str) -> str | None:
         """A headline figure the panel registered, repeated in the text exactly as the panel writes it."""
