@@ -589,33 +589,16 @@ class _Doc:
             [_e(CRITERION_LABELS[c]), p.put(f"weight.{c}", rk.weights[c], "profile:plan", fmt=fmt_pct)]
             for c in CRITERIA
         ]
-        out = _p(
-            "Each candidate type is scored from worst to best among the candidates on six criteria, and the "
-            "scores "
-            "are combined with the weights below (profile section plan). To test how much the order depends "
-            "on "
-            f"the weights, {p.put('draws', rk.draws, 'profile:plan', unit='draws')} weight sets were drawn "
-            "from a "
-            "Dirichlet distribution centred on them (concentration "
-            f"{p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
-            "with each type's risk drawn within its interval"
-            + (" (intervals transferred from reference agencies: this city's calls carry no outcomes)"
-               if ctx.risk_source == "transferred" else "")
-            + ". The table shows how often each type would be "
-            f"among the {p.put('top_k', rk.top_k, 'profile:plan')} chosen (only types that can be chosen "
-            "count: not the pilot, not police, EMS or fire, within the risk tolerance) and the range of "
-            "ranks it takes among all candidates (fifth to ninety-fifth percentile). "
-            "A type whose risk upper bound exceeds "
-            f"{p.put('max_risk', ctx.cfg.max_risk, 'profile:plan', fmt=fmt_pct)} "
-            "is not recommended, however it scores."
-        )
-        if rk.missing_criteria:
-            out += _p(
-                "Criteria without data (neutral for every type): "
-                + ", ".join(_e(CRITERION_LABELS[c]) for c in rk.missing_criteria)
-                + "."
-            )
-        out += _table(["Criterion", "Weight"], wrows, num=(1,), caption="Weights")
+        intro = {
+            "draws": Markup(p.put("draws", rk.draws, "profile:plan", unit="draws")),
+            "concentration": Markup(p.put("concentration", rk.concentration, "profile:plan", fmt=fmt_num(0))),
+            "top_k": Markup(p.put("top_k", rk.top_k, "profile:plan")),
+            "max_risk": Markup(p.put("max_risk", ctx.cfg.max_risk, "profile:plan", fmt=fmt_pct)),
+            "transferred": ctx.risk_source == "transferred",
+            "missing": [CRITERION_LABELS[c] for c in rk.missing_criteria],
+            "serious": self.serious,
+        }
+        out = _table(["Criterion", "Weight"], wrows, num=(1,), caption="Weights")
         rows, crows = [], []
         for r in rk.rows:
             rows.append([
@@ -650,7 +633,7 @@ class _Doc:
             "dashed line = "
             "top-k cut-off",
         ))
-        return out
+        return _partial("_recommendations.html.j2", tables=Markup(out), **intro)
 
     def per_type(self) -> str:
         ctx, p = self.ctx, self.p
@@ -1187,7 +1170,7 @@ class _Doc:
                 [
                     cited(s.title, s.url),
                     label(str(s.year), "year") if s.year else "",
-                    f'<a href="{_e(s.url)}">{_e(s.url[:70])}</a>',
+                    f'<a class="url" href="{_e(s.url)}">{_e(s.url[:70])}</a>',
                     "UNVERIFIED" if s.unverified else "",
                 ]
             )
@@ -1249,22 +1232,13 @@ class _Doc:
                     cited(without_file_names(src), "profile:costs"),
                 ]
             )
-        out = _p(
-            "Inputs: the city's classified calls (common incident type, pathway under the protocol with "
-            "screening "
-            "assumed passed, disposition, unit time, area, time of day), the protocol, the provider "
-            "directory, the "
-            "peer catalogue and the profile. Models: empirical-Bayes risk per type; multi-criteria ranking "
-            "with "
-            "Dirichlet sensitivity; provider coverage by area and hour of week; Erlang C team requirement "
-            "per "
-            "hour; integer-programming shift schedule; Monte Carlo cost model; forward-pass timeline. Every "
-            "number on this page carries a key to its source in the plan's data (provenance)."
+        return _partial(
+            "_methods.html.j2",
+            serious=self.serious,
+            transfer=Markup(self.methods_transfer()),
+            assumptions=Markup(_table(["Assumption", "Value", "Source"], arows, num=(1,))),
+            sources=Markup(_table(["Source", "Year", "Address", ""], rows)),
         )
-        out += self.methods_transfer()
-        out += "<h3>Assumptions</h3>" + _table(["Assumption", "Value", "Source"], arows, num=(1,))
-        out += "<h3>Sources</h3>" + _table(["Source", "Year", "Address", ""], rows)
-        return out
 
     def methods_transfer(self) -> str:
         """How transferred risk and officer time enter the plan, in the analysis's own provenance words."""
