@@ -138,6 +138,10 @@ def test_staffing_and_simulation_pages(staffing_result: dict[str, Any], headline
         assert not NO_FILE_NAMES.search(visible_text(p))
         assert "behavioral_health_team" not in visible_text(p)
     assert_headline(page, headline)
+    scenario = {**staffing_result, "scenario": "pilot", "scenario_description": "the pilot", "fleet": []}
+    with_panel = render_simulation(scenario, headline)
+    assert_headline(with_panel, headline)
+    assert 'id="headline"' not in sim
     text = visible_text(page)
     # a headline figure repeated in the body is written as the panel writes it
     assert f"Reached within 20 min {fmt.estimate(headline.figures['reach_share'])}" in text

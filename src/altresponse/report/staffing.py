@@ -472,8 +472,8 @@ def render_staffing(result: Mapping[str, Any], headline: Headline) -> str:
     )
 
 
-def render_simulation(result: Mapping[str, Any]) -> str:
-    """The fleet-simulation page for one scenario."""
+def render_simulation(result: Mapping[str, Any], headline: Headline | None = None) -> str:
+    """The fleet-simulation page for one scenario; with the run's headline, its panel opens the page."""
     sim = result["simulation"]
     tm = result["target"]["minutes"]
     fleet_rows = [
@@ -482,13 +482,13 @@ def render_simulation(result: Mapping[str, Any]) -> str:
     ]
     figures = [
         ("Eligible calls in the data", f"{result['demand']['calls']:,}"),
-        *_sim_figures(sim, tm, Headline()),
+        *_sim_figures(sim, tm, headline or Headline()),
     ]
     ctx = shell_context(
         f"Fleet simulation: {labels.plain(result['scenario'])}",
         meta=_meta(result["meta"]),
         toc=SIMULATION_SECTIONS,
-        headline=None,
+        headline=None if headline is None else headline_groups(headline),
     )
     return render(
         "simulation.html.j2",
