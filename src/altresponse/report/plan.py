@@ -534,7 +534,7 @@ class _Doc:
         out += _table(
             ["Program", "Team", "Hours", "Call types taken", "Screened out when"],
             rows,
-            caption="Peer programs (call types as common incident type ids)",
+            caption="Peer programs and the call types they take",
         )
         frows = []
         for prog in ctx.peers.programs:
