@@ -174,6 +174,22 @@ def test_plan_page_numbers_and_headline(plan_context: Any, headline: Headline, t
         assert name not in visible_text(page)
 
 
+def test_plan_page_with_the_capacity_cross_check(plan_context: Any, headline: Headline) -> None:
+    from dataclasses import replace
+
+    from tests.plan.test_document import _check_numbers
+
+    staffing = {"team_hours_per_week": 1694.0, "peak_teams_on_duty": 16,
+                "budget": {"annual_operating_cost": {"p5": 8.1e6, "p50": 9.0e6, "p95": 9.9e6}}}
+    ctx = replace(plan_context, staffing_summary=staffing)
+    page, prov = render_plan(ctx, headline)
+    _, problems = _check_numbers(page, plan_json(ctx, prov, headline))
+    assert problems == []
+    budget = re.search(r'<section id="budget">.*?</section>', page, re.S)
+    assert budget and "Cross-check: the capacity model" in budget.group(0)
+    assert "1,694 team-hours a week" in visible_text(budget.group(0))
+
+
 def test_plan_pdf_is_letter_and_reads_the_same(plan_context: Any, headline: Headline, tmp_path: Path) -> None:
     page, _ = render_plan(plan_context, headline)
     info, text = pdf_facts(html_to_pdf(page, str(tmp_path)), tmp_path)

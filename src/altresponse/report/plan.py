@@ -978,12 +978,12 @@ class _Doc:
                 parts.append(_e_digits(token))
         return " ".join(parts)
 
-    def staffing_crosscheck(self) -> str:
+    def staffing_crosscheck(self) -> list[Markup]:
         """The capacity model's own sizing of the whole eligible demand, beside the phases."""
         st = self.ctx.staffing_summary
         p = self.p
         if not st:
-            return ""
+            return []
         b = (st.get("budget") or {}).get("annual_operating_cost") or {}
         parts = []
         if isinstance(st.get("team_hours_per_week"), int | float):
@@ -996,13 +996,7 @@ class _Doc:
             med = p.put("staffing.cost.p50", b["p50"], "model:staffing_json", fmt=fmt_usd)
             rng = self.interval("staffing.cost", b["p5"], b["p95"], "model:staffing_json", fmt_usd)
             parts.append(f"operating cost {med} ({rng})")
-        if not parts:
-            return ""
-        return _p(
-            "Cross-check: the capacity model, which simulates every call its scenario "
-            "sends to a field team around the clock, sizes that demand at " + ", ".join(parts) + ". The "
-            "phases above size only the call types and hours each phase takes on."
-        )
+        return [Markup(part) for part in parts]
 
     def budget_section(self) -> str:
         ctx, p = self.ctx, self.p
@@ -1055,16 +1049,13 @@ class _Doc:
         out = out.replace("PHASE_LABEL_", "")
         for ph in ctx.phases:
             out = out.replace(f"&lt;phase{ph.index}&gt;", _phase_label(ph.index))
-        out += self.staffing_crosscheck()
-        out += _p(
-            "Police hours freed are valued per call at "
-            f"{p.put('police_hours_per_call', a.police_hours_per_call, a.police_hours_source, fmt=fmt2)}"
-            " "
-            "officer hours; cost per call reached and police cost avoided are shown side by side so neither "
-            "is "
-            "read alone. Hiring: each phase's teams are hired and trained over the lead time in the timeline."
+        return _partial(
+            "_budget.html.j2",
+            table=Markup(out),
+            crosscheck=self.staffing_crosscheck(),
+            police_hours_per_call=Markup(
+                p.put("police_hours_per_call", a.police_hours_per_call, a.police_hours_source, fmt=fmt2)),
         )
-        return out
 
     def timeline(self) -> str:
         ctx, p = self.ctx, self.p
