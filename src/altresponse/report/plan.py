@@ -381,19 +381,16 @@ class _Doc:
             parts.append(_p("No classified calls were given; the landscape is not measured."))
         parts.append(self.scenarios())
         pilot = ctx.peers.by_id("baltimore_pilot")
-        parts.append(
-            "<h3>The running pilot</h3>"
-            + _p(
-                f"{_e(pilot.name)} ({_e(pilot.city)}): {cited(pilot.model, pilot.source)} About "
-                f"{self.peer('baltimore_pilot', 'calls_per_year')} calls a year fall in the pilot codes, of "
-                "about "
-                f"{self.peer('baltimore_pilot', 'bh_calls_per_year')} behavioral-health-related 911 calls; a "
-                "federal grant of "
-                f"{self.peer('baltimore_pilot', 'expansion_grant_usd')} funds expansion, and waits for "
-                "mobile crisis of up to "
-                f"{self.peer('baltimore_pilot', 'mobile_crisis_wait_h')} hours were reported."
-            )
-        )
+        parts.append(_partial(
+            "_pilot.html.j2",
+            program=Markup(_name(pilot.name)),
+            city=Markup(_name(pilot.city)),
+            model=Markup(cited(pilot.model, pilot.source)),
+            calls=Markup(self.peer("baltimore_pilot", "calls_per_year")),
+            bh_calls=Markup(self.peer("baltimore_pilot", "bh_calls_per_year")),
+            grant=Markup(self.peer("baltimore_pilot", "expansion_grant_usd")),
+            wait=Markup(self.peer("baltimore_pilot", "mobile_crisis_wait_h")),
+        ))
         return "".join(parts)
 
     def transfer_footnote(self) -> str:
@@ -774,19 +771,11 @@ class _Doc:
         if not ctx.phases:
             return _p("Phases need call data by area and hour; run the analysis and pass --analysis.")
         a = ctx.assumptions
-        out = [
-            _p(
-                "Teams are sized so that "
-                f"{p.put('target_reach', a.target_reach, 'profile:plan', fmt=fmt_pct)} of in-scope "
-                "calls are reached within "
-                f"{p.put('target_minutes', a.target_minutes, 'profile:plan', fmt=fmt_num(0))} "
-                "minutes (Erlang C queueing with travel-time draws; at least one team on duty while open), "
-                "then the "
-                "shift scheduler picks the cheapest set of shifts and the cost model prices them. Calls go "
-                "to the "
-                "crisis line and 311 need no field team."
-            )
-        ]
+        out = [_partial(
+            "_phases_intro.html.j2",
+            reach=Markup(p.put("target_reach", a.target_reach, "profile:plan", fmt=fmt_pct)),
+            minutes=Markup(p.put("target_minutes", a.target_minutes, "profile:plan", fmt=fmt_num(0))),
+        )]
         rows = []
         for ph in ctx.phases:
             st = ph.staffing
@@ -1308,10 +1297,10 @@ def _plain_formula(text: str) -> str:
     return out.replace("_", " ")
 
 
-def _partial(name: str, **context: Any) -> str:
+def _partial(template: str, **context: Any) -> str:
     """A plan section laid out by its partial template (``templates/plan/``); figures come in as
     markup already registered for provenance, and `label` marks a digit that is not a figure."""
-    return render(f"plan/{name}", label=lambda text, kind: Markup(label(text, kind)), **context)
+    return render(f"plan/{template}", label=lambda text, kind: Markup(label(text, kind)), **context)
 
 
 def _phase_label_text(i: int) -> str:
