@@ -38,7 +38,8 @@ import json, sys, time
 from pathlib import Path
 from altresponse.pipeline.analyze import analyze_classified
 from altresponse.pipeline.classify import classify_calls
-from altresponse.analysis.render import render_report
+from altresponse.report.landscape import render_landscape
+from altresponse.results import Headline
 from altresponse.profile import load_profile
 p = load_profile("baltimore")
 t = time.perf_counter()
@@ -46,7 +47,7 @@ c = classify_calls(sys.argv[1], sys.argv[2], p, crosswalk=sys.argv[3] if len(sys
 t1 = time.perf_counter()
 s = analyze_classified(sys.argv[2], p, classify_summary=c)
 t2 = time.perf_counter()
-render_report(s)
+render_landscape(s, {}, Headline())
 t3 = time.perf_counter()
 print(json.dumps({"classify": t1 - t, "analyze": t2 - t1, "render": t3 - t2, "rows": s["rows"],
                   "coverage": s["mapping"]["coverage"]}))

@@ -110,3 +110,42 @@ def test_gaps_in_the_period_are_reported(tmp_path: Path) -> None:
     gaps = summary["period"]["gaps"]
     assert summary["period"]["gap_days"] >= 4 and len(gaps) == 1, gaps
     assert "days without calls" in summary["headline"]["period_days"]["source"]
+
+
+def _page_text(path: Path) -> str:
+    import html
+    import re
+
+    return re.sub(r"\s+", " ", html.unescape(path.read_text()))
+
+
+def _pdf_text(path: Path) -> str:
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_page_and_the_pdf_show_the_same_headline(pipeline: PipelineResult) -> None:
+    """Each headline figure, written by the one formatter, on every page, in the PDF and in the JSON."""
+    from altresponse.report.format import estimate
+
+    out = pipeline.folders["analysis"].parent
+    texts = {
+        "landscape": _page_text(pipeline.folders["analysis"] / "report.html"),
+        "staffing": _page_text(pipeline.folders["staffing"] / "staffing.html"),
+        "plan": _page_text(pipeline.folders["plan"] / "plan.html"),
+        "plan.pdf": _pdf_text(pipeline.folders["plan"] / "plan.pdf"),
+    }
+    for key, est in pipeline.headline.figures.items():
+        shown = estimate(est)
+        for page, text in texts.items():
+            assert shown in text, (page, key, shown)
+    for call_set in pipeline.headline.call_sets.values():
+        for page in ("landscape", "staffing", "plan"):
+            assert call_set in texts[page], (page, call_set)
+    del out

@@ -12,6 +12,7 @@ import pytest
 
 from altresponse.cli import main
 from altresponse.profile import load_profile
+from altresponse.taxonomy import load_catalogue
 
 NUMBER = re.compile(r"\d[\d,.:]*")
 # 911, 988 and 311 are the names of phone services, not figures
@@ -168,7 +169,8 @@ def test_document_structure(built_plan):
     assert len(plan["recommended"]) >= 4
     assert not set(plan["recommended"]) & set(plan["pilot"])
     for t in plan["recommended"]:
-        assert f"<code>{t}</code>: " in html_text  # a per-type implementation section
+        # a per-type implementation section, headed by the type's catalogue label
+        assert f'<h3><span class="type" data-type="{t}">{load_catalogue().get(t).name}</span>' in html_text
         assert plan["exclusions"][t], t  # screening exclusions from the protocol
     assert [p["index"] for p in plan["phases"]] == [1, 2, 3]
     assert plan["phases"][0]["areas"]  # phase one is limited to focus areas

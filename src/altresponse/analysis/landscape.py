@@ -698,7 +698,7 @@ def landscape_headline(period: Period, scenarios: list[dict[str, Any]], *, data:
     figures: dict[str, Estimate] = {
         "period_days": Estimate(
             value=period.days, unit="days",
-            source=f"first to last received time in {data}"
+            source="first to last received time of the calls"
                    + (f"; {period.gap_days} days without calls inside it" if period.gaps else ""),
         )
     }

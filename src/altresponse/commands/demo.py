@@ -7,7 +7,6 @@ Baltimore's real boundaries and indicators only when ALTRESPONSE_SHARED points a
 
 from __future__ import annotations
 
-import html
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,9 +18,18 @@ from rich.console import Console
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.jsonout import emit_json
 from altresponse.profile import Profile, load_profile
+from altresponse.report.index import render_index
 from altresponse.shared import shared_path
 
 _console = Console(stderr=True)
+
+
+INDEX_LINKS = (
+    ("plan_html", "Implementation plan (HTML)"),
+    ("plan_pdf", "Implementation plan (PDF)"),
+    ("analysis_report", "Landscape analysis: which calls could go to whom"),
+    ("staffing_report", "Capacity, staffing and budget"),
+)
 
 
 def _shared_or_none(relative: str | None) -> Path | None:
@@ -78,71 +86,16 @@ def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, 
         "rejects": str(out / "rejects.csv"),
     }
     index = out / "index.html"
-    headline = _plan_headline(stages["plan"])
-    write_text_atomic(index, _index_page(outputs, stages["ingest"], timings, headline, rows=rows, seed=seed))
+    links = [(str(Path(outputs[k]).relative_to(out)), label) for k, label in INDEX_LINKS]
+    notice = (f"Every call in this demo is synthetic ({rows:,} rows, seed {seed}), generated to resemble "
+              "Baltimore's published 911 data. No figure here describes real people or real calls.")
+    write_text_atomic(index, render_index(result.headline, links, stages["ingest"], timings,
+                                          plan=stages["plan"], notice=notice,
+                                          title="altresponse demo: synthetic Baltimore"))
     summary = {"headline": result.headline.as_json(), "index": str(index), "outputs": outputs,
                "timings_s": timings, "ingest": stages["ingest"]}
     write_json_atomic(out / "demo.json", summary)
     return summary
-
-
-def _plan_headline(plan: Any) -> str:
-    """The plan's own recommendation and phase budgets, quoted from its output (no new figures)."""
-    if not isinstance(plan, dict):
-        return ""
-    types = ", ".join(html.escape(str(t)) for t in plan.get("recommended", []))
-    rows = []
-    for phase in plan.get("phases", []):
-        cost = (phase.get("budget") or {}).get("annual_operating_cost") or {}
-        if not cost:
-            continue
-        rows.append(
-            f"<tr><td>{html.escape(str(phase.get('name', '')))}</td>"
-            f"<td>{phase.get('calls_per_year', 0):,.0f}</td>"
-            f"<td>${cost['p5'] / 1e6:,.1f}M–${cost['p95'] / 1e6:,.1f}M</td></tr>"
-        )
-    header = "<tr><th>phase</th><th>calls a year</th><th>operating cost a year (p5–p95)</th></tr>"
-    table = f"<table>{header}{''.join(rows)}</table>" if rows else ""
-    return f"<h2>Headline</h2><p>Call types recommended beyond the running pilot: {types}.</p>{table}"
-
-
-def _index_page(
-    outputs: dict[str, str],
-    ingest_summary: dict[str, Any],
-    timings: dict[str, float],
-    headline: str,
-    *,
-    rows: int,
-    seed: int,
-) -> str:
-    def link(key: str, label: str) -> str:
-        rel = Path(outputs[key]).relative_to(Path(outputs["calls"]).parent)
-        return f'<li><a href="{html.escape(str(rel))}">{html.escape(label)}</a></li>'
-
-    counts = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{ingest_summary.get(k, '')}</td></tr>"
-        for k in ("rows_in", "rows_out", "rows_rejected", "duplicates_dropped")
-    )
-    times = "".join(f"<tr><th>{html.escape(k)}</th><td>{v:.1f} s</td></tr>" for k, v in timings.items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>altresponse demo</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}}
-table{{border-collapse:collapse}}th,td{{padding:.2rem .8rem;border-bottom:1px solid #ddd;text-align:left}}
-.note{{background:#fff4e5;border-left:4px solid #e8a33d;padding:.5rem 1rem}}</style></head>
-<body><h1>altresponse demo: synthetic Baltimore</h1>
-<p class="note">Every call in this demo is synthetic ({rows:,} rows, seed {seed}), generated to resemble
-Baltimore's published 911 data. No figure here describes real people or real calls.</p>
-{headline}
-<h2>Outputs</h2><ul>
-{link("plan_html", "Implementation plan (HTML)")}
-{link("plan_pdf", "Implementation plan (PDF)")}
-{link("analysis_report", "Landscape analysis: which calls could go to whom")}
-{link("staffing_report", "Capacity, staffing and budget")}
-</ul>
-<h2>Ingest</h2><table>{counts}</table>
-<h2>Run time</h2><table>{times}</table>
-</body></html>
-"""
 
 
 def register(app: typer.Typer) -> None:

@@ -161,7 +161,7 @@ def run_analysis(
     `boundaries` maps layer (districts, neighborhoods, csas) to a GeoJSON path; `indicators` is an
     area indicators CSV (BNIA Vital Signs columns by default). Returns the summary dict.
     """
-    from altresponse.analysis.render import render_report
+    from altresponse.report.landscape import render_landscape
 
     started = time.perf_counter()
     out = Path(out_dir)
@@ -182,8 +182,8 @@ def run_analysis(
                             "analyze": round(time.perf_counter() - started - t_classify, 3)}
     summary["outputs"] = {"classified": str(classified), "summary": str(out / "summary.json"),
                           "report": str(out / "report.html")}
-    html = render_report(summary, layers)
     facts = LandscapeFacts.from_summary(summary, file=str(out))
+    html = render_landscape(summary, layers, facts.headline)
     write_text_atomic(out / LANDSCAPE_FACTS_FILE, facts.model_dump_json(indent=1))
     write_json_atomic(out / "summary.json", summary)
     write_text_atomic(out / "report.html", html)

@@ -396,7 +396,9 @@ def build_plan(
     under the ``plan_`` keys and shows the whole object, never a figure of its own for the same key.
     """
     from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
-    from altresponse.plan.document import plan_json, render_html
+    from altresponse.report.pdf import html_to_pdf
+    from altresponse.report.plan import plan_json, render_plan
+    from altresponse.results import Headline
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -411,8 +413,8 @@ def build_plan(
         other = read_json_if_exists(Path(compare))
         if other is None:
             raise BadInput("plan to compare not found or not a JSON object", file=str(compare))
-    html_text, prov = render_html(ctx, compare=other)
-    data = plan_json(ctx, prov)
+    html_text, prov = render_plan(ctx, ctx.headline, compare=other)
+    data = plan_json(ctx, prov, ctx.headline)
     write_text_atomic(out / "plan.html", html_text)
     write_json_atomic(out / "plan.json", data)
     write_json_atomic(
@@ -424,21 +426,10 @@ def build_plan(
         "monitoring": str(out / "monitoring.json"),
     }
     if pdf:
-        from weasyprint import HTML
-
-        # WeasyPrint warns about SVG style properties it ignores; the charts print correctly without them
-        wp_log = logging.getLogger("weasyprint")
-        level = wp_log.level
-        wp_log.setLevel(logging.ERROR)
-        try:
-            pdf_bytes = HTML(string=html_text, base_url=str(out)).write_pdf()
-        finally:
-            wp_log.setLevel(level)
+        pdf_bytes = html_to_pdf(html_text, str(out))
         write_bytes_atomic(out / "plan.pdf", pdf_bytes)
         outputs["pdf"] = str(out / "plan.pdf")
     data["outputs"] = outputs
-    data["headline"] = ctx.headline.as_json()
-    data["headline_call_sets"] = ctx.headline.call_sets
     write_json_atomic(out / "plan.json", data)
     return data
 

@@ -73,6 +73,22 @@ def run_pipeline(
     plan = timed("implementation plan", lambda: build_plan(
         profile, analysis_dir, staffing_dir, plan_dir, landscape=landscape, headline=headline))
     final = Headline(figures=plan["headline"], call_sets=plan.get("headline_call_sets") or {})
+    timed("pages with every headline figure", lambda: _rerender(summary, staffing, final, boundaries,
+                                                                analysis_dir, staffing_dir))
     return PipelineResult(analysis=summary, landscape=landscape, staffing=staffing, plan=plan,
                           headline=final, timings_s=timings,
                           folders={"analysis": analysis_dir, "staffing": staffing_dir, "plan": plan_dir})
+
+
+def _rerender(summary: dict[str, Any], staffing: dict[str, Any], headline: Headline,
+              boundaries: Mapping[str, Path] | None, analysis_dir: Path, staffing_dir: Path) -> None:
+    """The landscape and staffing pages again, now with the final headline (the same figures as the plan)."""
+    from altresponse.fsio import write_text_atomic
+    from altresponse.pipeline.analyze import load_layers
+    from altresponse.report.landscape import render_landscape
+    from altresponse.report.staffing import render_staffing
+
+    layers = load_layers(dict(boundaries or {}) or None)
+    write_text_atomic(analysis_dir / "report.html", render_landscape(summary, layers, headline))
+    saved = {k: v for k, v in staffing.items() if k != "headline_model"}
+    write_text_atomic(staffing_dir / "staffing.html", render_staffing(saved, headline))

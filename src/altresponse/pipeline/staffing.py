@@ -17,11 +17,11 @@ from altresponse.facts import POLICE_HOURS_PER_FTE, CaptureFact, capture_for
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.pipeline.calls_io import read_classified, week_seconds
 from altresponse.profile import Profile
+from altresponse.report.staffing import render_simulation, render_staffing
 from altresponse.results import Estimate, Headline, LandscapeFacts
 from altresponse.simulate.config import SimulateConfig
 from altresponse.simulate.costs import CostParameters, budget
 from altresponse.simulate.engine import SimParams
-from altresponse.simulate.report import render_simulation, render_staffing
 from altresponse.simulate.staffing import (
     Inputs,
     build_inputs,
@@ -266,7 +266,7 @@ def run_staffing(
     }
     _suppress_hourly_counts(sim)
     write_json_atomic(out / "staffing.json", result)
-    write_text_atomic(out / "staffing.html", render_staffing(result))
+    write_text_atomic(out / "staffing.html", render_staffing(result, headline))
     result["headline_model"] = headline
     return result
 
@@ -320,10 +320,11 @@ def staffing_headline(
                                 source=f"fleet simulation ({reps}): served calls reached within "
                                        f"{target_minutes:g} minutes"),
     }
+    base = landscape.call_sets.get("", "calls the protocol sends to an alternative to police")
     return landscape.with_figures(figures).model_copy(update={"call_sets": {
         **landscape.call_sets,
-        "staffing": "staffing figures cover the calls that need a field team (behavioral-health, community "
-                    "responder, outreach and co-response pathways); 988 and 311 transfers need no team",
+        "": base + "; the staffing and cost figures cover those that need a field team (behavioral-health, "
+                   "community responder, outreach and co-response); 988 and 311 transfers need no team",
     }})
 
 

@@ -8,7 +8,6 @@ prefix so many charts can share one page.
 
 from __future__ import annotations
 
-import html
 import io
 import itertools
 import re
@@ -16,8 +15,12 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
+from markupsafe import Markup
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
@@ -43,11 +46,19 @@ def _style() -> None:
     })
 
 
-def figure_to_svg(fig: Figure, *, caption: str = "") -> str:
-    """Serialise a figure to an inline ``<figure>`` with unique element ids, then close it."""
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg")
-    svg = buf.getvalue()
+def figure_to_svg(fig: Figure, *, caption: str = "", source: str = "") -> Markup:
+    """Serialise a figure to an inline ``<figure>`` (the shared component) with unique element ids.
+
+    The figure is closed whatever happens, so rendering many pages never piles up open figures.
+    """
+    from altresponse.report.env import component
+
+    try:
+        buf = io.StringIO()
+        fig.savefig(buf, format="svg")
+        svg = buf.getvalue()
+    finally:
+        plt.close(fig)
     svg = svg[svg.index("<svg"):]
     prefix = f"c{next(_counter)}-"
     ids = set(_ID_RE.findall(svg))
@@ -55,8 +66,7 @@ def figure_to_svg(fig: Figure, *, caption: str = "") -> str:
         svg = svg.replace(f'id="{old}"', f'id="{prefix}{old}"')
         svg = svg.replace(f"url(#{old})", f"url(#{prefix}{old})")
         svg = svg.replace(f'href="#{old}"', f'href="#{prefix}{old}"')
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{svg}{cap}</figure>'
+    return component("figure", Markup(svg), caption, source)
 
 
 def _title(ax: Axes, title: str) -> None:
@@ -86,7 +96,7 @@ def bar(
     value_format: str = "{:,.0f}",
     caption: str = "",
     color: str = PALETTE[0],
-) -> str:
+) -> Markup:
     """Bar chart, horizontal by default (long call-type names read better); `errors` = (lo, hi)."""
     n = len(labels)
     vals = np.asarray(values, dtype=float)
@@ -126,7 +136,7 @@ def stacked_bar(
     xlabel: str = "",
     horizontal: bool = True,
     caption: str = "",
-) -> str:
+) -> Markup:
     """Stacked bars: one bar per group, one coloured segment per series (e.g. pathway by category)."""
     n = len(groups)
     if horizontal:
@@ -163,7 +173,7 @@ def line(
     ylabel: str = "",
     bands: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
     caption: str = "",
-) -> str:
+) -> Markup:
     """Line chart; `bands` gives an optional (lo, hi) uncertainty ribbon per series name."""
     fig, ax = _new(7.0, 3.2)
     xs = np.arange(len(x)) if x and isinstance(x[0], str) else np.asarray(x, dtype=float)
@@ -190,7 +200,7 @@ def heatmap_hour_of_week(
     colorbar_label: str = "calls",
     caption: str = "",
     cmap: str = "Blues",
-) -> str:
+) -> Markup:
     """7 x 24 heat map (rows Monday..Sunday, columns hour 0..23 local time)."""
     m = np.asarray(matrix, dtype=float)
     if m.shape != (7, 24):
@@ -236,7 +246,7 @@ def choropleth(
     caption: str = "",
     cmap: str = "YlOrRd",
     simplify: float = 0.0002,
-) -> str:
+) -> Markup:
     """Map shapely (Multi)Polygons in lon/lat shaded by value; None/NaN (e.g. suppressed) is grey hatched.
 
     Geometries are simplified (degrees) so a 279-neighbourhood map stays a few hundred kilobytes.
@@ -277,7 +287,7 @@ def forest(
     reference: float | None = None,
     caption: str = "",
     percent: bool = False,
-) -> str:
+) -> Markup:
     """Interval (forest) plot: a point and its interval per row; optional vertical reference line."""
     n = len(labels)
     fig, ax = _new(7.0, max(1.6, 0.26 * n + 0.9))

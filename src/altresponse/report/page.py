@@ -1,74 +1,33 @@
-"""The page shell shared by every human-readable output.
+"""The page shell shared by every human-readable output, and small blocks for Python-built sections.
 
-A page is a title, a few facts about where its numbers came from (`meta`), and sections of
-ready-made HTML. The CSS is inline and print-friendly so the same file reads on screen, offline,
-and as a WeasyPrint PDF.
+Every page renders through ``templates/shell.html.j2``: a title, a few facts about where its
+numbers came from (`meta`), a table of contents, the headline panel, the content and a footer. The
+CSS is inline and print-friendly (US Letter) so the same file reads on screen, offline, and as a
+WeasyPrint PDF.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-CSS = """
-:root { --ink:#1d2530; --muted:#5b6675; --line:#d5dbe3; --accent:#1f5fa8; --bg:#ffffff; --soft:#f4f6f9; }
-* { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
-       background: var(--bg);
-       margin: 0 auto; max-width: 1100px; padding: 24px 28px 48px; line-height: 1.45; font-size: 14px; }
-h1 { font-size: 26px; margin: 0 0 6px; }
-h2 { font-size: 19px; margin: 32px 0 8px; padding-top: 8px; border-top: 2px solid var(--line); }
-h3 { font-size: 15px; margin: 18px 0 6px; }
-p, li { max-width: 80ch; }
-.meta { color: var(--muted); font-size: 12.5px; margin: 0 0 12px; }
-.meta dt { font-weight: bold; display: inline; }
-.meta dd { display: inline; margin: 0 14px 0 4px; }
-nav.toc { background: var(--soft); padding: 8px 14px; border-radius: 4px; font-size: 13px; }
-nav.toc ol { margin: 4px 0; padding-left: 20px; columns: 2; }
-nav.toc a { color: var(--accent); text-decoration: none; }
-table.data { border-collapse: collapse; margin: 8px 0 14px; font-size: 12.5px; }
-table.data caption { text-align: left; font-weight: bold; padding: 4px 0; }
-table.data th, table.data td { border-bottom: 1px solid var(--line); padding: 3px 8px; vertical-align: top; }
-table.data th { background: var(--soft); text-align: left; }
-table.data td.num, table.data th.num { text-align: right; font-variant-numeric: tabular-nums;
-  white-space: nowrap; }
-table.data td.suppressed { color: var(--muted); font-style: italic; }
-figure.chart { margin: 10px 0 18px; page-break-inside: avoid; break-inside: avoid; }
-figure.chart svg { max-width: 100%; height: auto; }
-figure.chart figcaption { color: var(--muted); font-size: 12px; }
-.note { color: var(--muted); font-size: 12.5px; }
-.callout { border-left: 4px solid var(--accent); background: var(--soft); padding: 8px 12px; margin: 10px 0; }
-.kpis { display: flex; flex-wrap: wrap; gap: 10px; margin: 10px 0; }
-.kpi { border: 1px solid var(--line); border-radius: 4px; padding: 8px 12px; min-width: 160px; }
-.kpi .v { font-size: 20px; font-weight: bold; }
-.kpi .l { color: var(--muted); font-size: 12px; }
-footer { margin-top: 40px; color: var(--muted); font-size: 11.5px; border-top: 1px solid var(--line);
-  padding-top: 8px; }
-@media print {
-  body { max-width: none; padding: 0; font-size: 11px; }
-  nav.toc { display: none; }
-  h2 { page-break-after: avoid; break-after: avoid; }
-  table.data { page-break-inside: auto; max-width: 100%; }
-  table.data th, table.data td { overflow-wrap: anywhere; padding: 2px 5px; }
-  table.data code { font-size: 8.5px; }
-  tr { page-break-inside: avoid; }
-}
-@page { size: A4; margin: 16mm 14mm; }
-"""
+from markupsafe import Markup
+
+from altresponse.report.env import component, render
+from altresponse.report.headline import EMPTY_TEXT, HeadlineGroup
 
 
 @dataclass(frozen=True)
 class Section:
-    """One titled block of the page. `html` is trusted markup made by charts/tables helpers."""
+    """One titled block of the page. `html` is markup made by the component helpers."""
 
     title: str
     html: str
     anchor: str | None = None
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
     out = "".join(ch.lower() if ch.isalnum() else "-" for ch in text)
     return "-".join(part for part in out.split("-") if part) or "section"
 
@@ -81,20 +40,60 @@ def _as_section(item: Section | tuple[str, str] | Mapping[str, Any]) -> Section:
     return Section(title=str(item["title"]), html=str(item["html"]), anchor=item.get("anchor"))
 
 
-def kpi_cards(items: Iterable[tuple[str, str]]) -> str:
-    """Headline figures as cards: (label, formatted value) pairs."""
-    cards = "".join(
-        f'<div class="kpi"><div class="v">{html.escape(value)}</div>'
-        f'<div class="l">{html.escape(label)}</div></div>'
+def anchored(sections: Iterable[Section | tuple[str, str] | Mapping[str, Any]]) -> list[Section]:
+    """Sections with unique anchors (from their titles when not given)."""
+    used: set[str] = set()
+    out = []
+    for s in map(_as_section, sections):
+        base = s.anchor or slug(s.title)
+        anchor, i = base, 2
+        while anchor in used or anchor == "headline":
+            anchor, i = f"{base}-{i}", i + 1
+        used.add(anchor)
+        out.append(Section(s.title, Markup(s.html) if not isinstance(s.html, Markup) else s.html, anchor))
+    return out
+
+
+def shell_context(
+    title: str,
+    *,
+    meta: Mapping[str, Any] | None = None,
+    toc: Sequence[tuple[str, str]] = (),
+    headline: Sequence[HeadlineGroup] | None = None,
+    notices: Sequence[str | Markup] = (),
+    footer: str | Markup = "",
+) -> dict[str, Any]:
+    """Everything the shell needs; a page template adds its own names."""
+    toc = list(toc)
+    if headline is not None:
+        toc.insert(0, ("headline", "Headline"))
+    return {
+        "title": title,
+        "meta": {str(k): str(v) for k, v in (meta or {}).items()},
+        "toc": toc,
+        "headline": None if headline is None else list(headline),
+        "headline_empty": EMPTY_TEXT,
+        "notices": list(notices),
+        "footer": footer,
+    }
+
+
+def kpi_cards(items: Iterable[tuple[str, str]]) -> Markup:
+    """Figures as cards: (label, formatted value) pairs, in the headline panel's look."""
+    cards = Markup("").join(
+        Markup('<div class="kpi"><dt class="l">{}</dt><dd class="v">{}</dd></div>').format(label, value)
         for label, value in items
     )
-    return f'<div class="kpis">{cards}</div>'
+    return Markup('<dl class="kpis">{}</dl>').format(cards)
 
 
-def paragraph(text: str, *, css_class: str | None = None) -> str:
+def paragraph(text: str, *, css_class: str | None = None) -> Markup:
     """Escaped paragraph; use for any text that may hold data values."""
-    cls = f' class="{css_class}"' if css_class else ""
-    return f"<p{cls}>{html.escape(text)}</p>"
+    if css_class == "callout":
+        return component("callout", text)
+    if css_class:
+        return Markup('<p class="{}">{}</p>').format(css_class, text)
+    return Markup("<p>{}</p>").format(text)
 
 
 def render_page(
@@ -105,45 +104,18 @@ def render_page(
     intro: str = "",
     footer: str = "",
     toc: bool = True,
+    headline: Sequence[HeadlineGroup] | None = None,
+    glossary: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """Return one self-contained HTML document.
+    """One self-contained HTML document from sections made by the component helpers.
 
     `meta` is shown under the title (data source, period, generated time, version): every page
-    says where its numbers came from. Section bodies are inserted as given (they come from the
-    chart and table helpers, which escape data); titles and meta values are escaped here.
+    says where its numbers came from. Titles and meta values are escaped by the template.
     """
-    secs = [_as_section(s) for s in sections]
-    used: set[str] = set()
-    anchors = []
-    for s in secs:
-        base = s.anchor or _slug(s.title)
-        anchor, i = base, 2
-        while anchor in used:
-            anchor, i = f"{base}-{i}", i + 1
-        used.add(anchor)
-        anchors.append(anchor)
-    meta_html = ""
-    if meta:
-        items = "".join(
-            f"<dt>{html.escape(str(k))}:</dt><dd>{html.escape(str(v))}</dd>" for k, v in meta.items()
-        )
-        meta_html = f'<dl class="meta">{items}</dl>'
-    toc_html = ""
-    if toc and len(secs) > 2:
-        links = "".join(
-            f'<li><a href="#{a}">{html.escape(s.title)}</a></li>' for s, a in zip(secs, anchors, strict=True)
-        )
-        toc_html = f'<nav class="toc"><strong>Contents</strong><ol>{links}</ol></nav>'
-    body = "".join(
-        f'<section id="{a}"><h2>{html.escape(s.title)}</h2>{s.html}</section>'
-        for s, a in zip(secs, anchors, strict=True)
-    )
-    foot = f"<footer>{footer}</footer>" if footer else ""
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>"
-        f"<body><header><h1>{html.escape(title)}</h1>{meta_html}{intro}</header>"
-        f"{toc_html}<main>{body}</main>{foot}</body></html>\n"
-    )
+    secs = anchored(sections)
+    contents = [(s.anchor or "", s.title) for s in secs]
+    if glossary:
+        contents.append(("methods-glossary", "Methods and glossary"))
+    ctx = shell_context(title, meta=meta, toc=contents if toc else (), headline=headline,
+                        notices=[Markup(intro)] if intro else [], footer=Markup(footer))
+    return render("sections.html.j2", sections=secs, glossary=list(glossary), **ctx)

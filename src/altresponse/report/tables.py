@@ -7,11 +7,12 @@ and `html_table` renders the marker in a muted style.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from markupsafe import Markup
 
 SUPPRESSION_THRESHOLD = 10
 
@@ -79,6 +80,50 @@ def format_value(value: Any, formatter: Callable[[Any], str] | None = None) -> s
     return str(value)
 
 
+@dataclass(frozen=True)
+class Header:
+    label: str
+    num: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: text (escaped by the template unless Markup) and its kinds
+    (``num``, ``interval``, ``source``, ``suppressed``)."""
+
+    text: str | Markup
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[Header]
+    rows: list[list[Cell]]
+    caption: str = ""
+    note: str = ""
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+def render_table(table: Table) -> Markup:
+    """A `Table` through the shared ``data_table`` component."""
+    from altresponse.report.env import component
+
+    return component("data_table", table)
+
+
+def markup_table(headers: Sequence[str], rows: Sequence[Sequence[str | Markup]], *, num: Sequence[int] = (),
+                 caption: str = "", kinds: Mapping[int, str] | None = None) -> Markup:
+    """A table of ready-made cells (Markup stays markup, text is escaped); `num` marks number columns."""
+    kinds = kinds or {}
+    table = Table(
+        headers=[Header(h, i in num) for i, h in enumerate(headers)],
+        rows=[[Cell(c, tuple(k for k in (("num" if i in num else ""), kinds.get(i, "")) if k))
+               for i, c in enumerate(r)] for r in rows],
+        caption=caption,
+    )
+    return render_table(table)
+
+
 def _is_numeric(value: Any) -> bool:
     return isinstance(value, int | float | Suppressed) and not isinstance(value, bool)
 
@@ -91,13 +136,16 @@ def html_table(
     formats: Mapping[str, Callable[[Any], str]] | None = None,
     headers: Mapping[str, str] | None = None,
     max_rows: int | None = None,
-) -> str:
+    kinds: Mapping[str, str] | None = None,
+) -> Markup:
     """Render rows as an HTML table; numbers right-aligned, every value escaped.
 
-    `formats` maps a column name to a formatter; `headers` maps a column name to its display label.
+    `formats` maps a column name to a formatter; `headers` maps a column name to its display label;
+    `kinds` marks a column as ``interval`` or ``source`` cells.
     """
     formats = formats or {}
     headers = headers or {}
+    kinds = kinds or {}
     shown = rows if max_rows is None else rows[:max_rows]
     numeric_cols = {
         c for i, c in enumerate(columns)
@@ -105,34 +153,34 @@ def html_table(
         and all(_is_numeric(r[i]) or r[i] is None for r in shown)
         and any(_is_numeric(r[i]) for r in shown)
     }
-    head = "".join(
-        f'<th{" class=num" if c in numeric_cols else ""}>{html.escape(headers.get(c, c))}</th>'
-        for c in columns
-    )
-    body_rows = []
+    body: list[list[Cell]] = []
     for r in shown:
         cells = []
         for c, v in zip(columns, r, strict=True):
             classes = []
             if c in numeric_cols:
                 classes.append("num")
+            if c in kinds:
+                classes.append(kinds[c])
             if isinstance(v, Suppressed):
                 classes.append("suppressed")
-            cls = f' class="{" ".join(classes)}"' if classes else ""
-            cells.append(f"<td{cls}>{html.escape(format_value(v, formats.get(c)))}</td>")
-        body_rows.append("<tr>" + "".join(cells) + "</tr>")
+            text = v if isinstance(v, Markup) else format_value(v, formats.get(c))
+            cells.append(Cell(text, tuple(classes)))
+        body.append(cells)
     more = ""
     if max_rows is not None and len(rows) > max_rows:
-        more = f'<p class="note">{len(rows) - max_rows:,} more rows in the JSON output.</p>'
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    body = "".join(body_rows)
-    return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}'
+        more = f"{len(rows) - max_rows:,} more rows are not shown here."
+    table = Table(
+        headers=[Header(headers.get(c, c), c in numeric_cols) for c in columns],
+        rows=body, caption=caption, note=more,
+    )
+    return render_table(table)
 
 
 def records_table(
     records: Sequence[Mapping[str, Any]],
     columns: Sequence[str],
     **kwargs: Any,
-) -> str:
-    """`html_table` over a list of dicts (e.g. straight from summary.json)."""
+) -> Markup:
+    """`html_table` over a list of dicts."""
     return html_table(columns, [[rec.get(c) for c in columns] for rec in records], **kwargs)

@@ -1,8 +1,11 @@
-"""The strategy document: plan.html (self-contained, prints to PDF) and plan.json.
+"""The implementation plan page (self-contained, prints to PDF) and the plan as data.
 
 Every number on the page is rendered through the provenance registry (`Provenance.put`), as a
-label (`label`: ordinals, years of citations, codes) or inside text quoted from a cited source
-(`cited`). tests/plan/test_document.py parses the HTML and holds the page to that rule.
+label (`label`: ordinals, years of citations, names) or inside text quoted from a cited source
+(`cited`); a test parses the HTML and holds the page to that rule. The headline panel registers
+each headline figure too, written by `report.format.estimate`. Sections are built here because
+every figure has to pass through the registry; tables, figures, callouts and the page shell are
+the shared templates.
 """
 
 from __future__ import annotations
@@ -13,12 +16,23 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from markupsafe import Markup
+from matplotlib.figure import Figure
 
+from altresponse.facts import SAFETY_OUTCOMES_DEFAULT, serious_outcome_words
 from altresponse.plan.gaps import DAY_NAMES, HOURS_OF_WEEK
-from altresponse.plan.provenance import Provenance, cited, fmt_count, fmt_num, fmt_pct, fmt_usd, label
 from altresponse.plan.selection import CRITERIA, CRITERION_LABELS
-from altresponse.report.charts import PALETTE, figure_to_svg, forest, heatmap_hour_of_week
-from altresponse.report.page import Section, render_page
+from altresponse.report import format as report_format
+from altresponse.report import labels
+from altresponse.report.charts import PALETTE, _style, figure_to_svg, forest, heatmap_hour_of_week
+from altresponse.report.env import render
+from altresponse.report.glossary import GLOSSARY
+from altresponse.report.headline import headline_groups
+from altresponse.report.page import Section, anchored, shell_context
+from altresponse.report.provenance import Provenance, cited, fmt_count, fmt_num, fmt_pct, fmt_usd, label
+from altresponse.report.tables import markup_table
+from altresponse.report.words import without_file_names
+from altresponse.results import Estimate, Headline
 
 if TYPE_CHECKING:
     from altresponse.plan.context import PlanContext
@@ -27,17 +41,10 @@ SMALL_CELL = 10
 AREA_WORDS = {
     "csa": "Community Statistical Areas", "neighborhood": "neighborhoods", "district": "police districts",
 }
-PATHWAY_LABELS = {
-    "behavioral_health_team": "behavioral-health team",
-    "community_responder": "community responder",
-    "homeless_outreach": "homeless outreach",
-    "crisis_line_988": "crisis line (988)",
-    "co_response": "co-response",
-    "311_administrative": "city services line (311)",
-    "police": "police",
-    "ems": "EMS",
-    "fire": "fire",
-}
+GLOSSARY_TERMS = ("Plausible range (interval)", "Shrinkage", "Empirical Bayes", "Beta-binomial prior",
+                  "Dirichlet weight draws", "Erlang C", "Integer program (shift scheduler)", "Monte Carlo",
+                  "Median, 5th and 95th percentile (p5–p95)", "FTE (full-time equivalent)", "Capture",
+                  "Small-cell suppression")
 
 
 def _e(text: object) -> str:
@@ -52,29 +59,28 @@ def _name(text: str) -> str:
 
 
 def _type(type_id: str) -> str:
-    return f"<code>{_e(type_id)}</code>"
+    """A call type by its catalogue label; the id stays as an attribute for machines."""
+    return f'<span class="type" data-type="{_e(type_id)}">{_name(labels.call_type(type_id))}</span>'
 
 
 def _ident(ident: str) -> str:
-    """An identifier (question or metric id) that may hold digits, shown as code."""
-    return f"<code>{_name(ident)}</code>"
+    """An identifier (a screening question id) in words."""
+    return _name(labels.plain(ident))
 
 
 def _pw(pathway: str) -> str:
-    return _name(PATHWAY_LABELS.get(pathway, pathway))
+    return _name(labels.pathway(pathway))
+
+
+def _team(team_type: str) -> str:
+    return _name(labels.team_type(team_type))
 
 
 def _table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, num: Sequence[int] = (), caption: str = ""
 ) -> str:
-    """A table of ready-made HTML cells (numbers already rendered through the registry)."""
-    head = "".join(f"<th{' class=num' if i in num else ''}>{_e(h)}</th>" for i, h in enumerate(headers))
-    body = "".join(
-        "<tr>" + "".join(f"<td{' class=num' if i in num else ''}>{c}</td>" for i, c in enumerate(r)) + "</tr>"
-        for r in rows
-    )
-    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    return f'<table class="data">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    """The shared table component over ready-made HTML cells (numbers already through the registry)."""
+    return str(markup_table(headers, [[Markup(c) for c in r] for r in rows], num=num, caption=caption))
 
 
 def _p(text: str) -> str:
@@ -98,12 +104,15 @@ def _suppress_or(prov: Provenance, key: str, value: float, source: str) -> str:
 class _Doc:
     """Builds the sections; holds the registry so every section can register its figures."""
 
-    def __init__(self, ctx: PlanContext, compare: dict[str, Any] | None) -> None:
+    def __init__(self, ctx: PlanContext, compare: dict[str, Any] | None, headline: Headline) -> None:
         self.ctx = ctx
         self.compare = compare
+        self.headline = headline
         self.p = Provenance()
         p = self.p
-        p.source("model:local", "model", "City's classified calls (altresponse analyze), annualized")
+        classes = ctx.profile.section("analysis").get("serious_dispositions") or SAFETY_OUTCOMES_DEFAULT
+        self.serious = serious_outcome_words(tuple(classes))
+        p.source("model:local", "model", "City's classified calls, scaled to a year")
         p.source("model:risk", "model", "Empirical-Bayes beta-binomial risk per type (90% interval)")
         p.source(
             "model:ranking", "model", "Multi-criteria ranking with Dirichlet weight and risk-interval draws"
@@ -113,20 +122,21 @@ class _Doc:
         p.source("model:staffing", "model", "Erlang C requirement per hour, HiGHS shift scheduler")
         p.source("model:costs", "model", "Monte Carlo cost model (p5, p50, p95) over cost ranges")
         p.source("model:timeline", "model", "Timeline: forward pass over task dependencies")
-        p.source("model:staffing_json", "model", "Capacity model output (altresponse staff, staffing.json)")
+        p.source("model:staffing_json", "model",
+                 "Capacity model: the staffing study of the whole eligible demand")
         p.source(
             "model:local_officer_time", "model", "Officer unit-busy hours per call of the recommended types"
         )
         p.source(
             "model:risk_transferred",
             "model",
-            "Serious-outcome risk per type transferred from reference agencies (landscape analysis, "
-            "summary.json; 90% interval)",
+            "Serious-outcome risk per type transferred from reference agencies (landscape analysis; "
+            "90% interval)",
         )
         p.source(
             "model:officer_time_transferred",
             "model",
-            "Officer hours per type transferred from reference agencies (landscape analysis, summary.json)",
+            "Officer hours per type transferred from reference agencies (landscape analysis)",
         )
         p.source(
             "model:transferred_officer_time",
@@ -208,58 +218,56 @@ class _Doc:
     def summary(self) -> str:
         ctx, p = self.ctx, self.p
         rec = ctx.recommended
-        items = [
-            f"{p.put('n_recommended', len(rec), 'model:ranking', unit='call types')} call types are "
-            "recommended "
-            f"beyond the running pilot ({', '.join(_type(t) for t in ctx.pilot)}): "
-            f"{', '.join(_type(t) for t in rec)}.",
-        ]
+        full_scale: dict[str, Markup | None] | None = None
         if ctx.phases:
             last = ctx.phases[-1]
             k = last.index
-            items.append(
-                f"At full scale ({_phase_label(last.index)}, {self.phase_hours(last)}) the program takes "
-                f"{p.put(f'phase{last.index}.calls', last.calls_per_year, 'model:phases', fmt=fmt_count)} "
-                f"eligible calls a year, if every call-taker screen passes."
-            )
+            full_scale = {
+                "phase": Markup(_phase_label(k)),
+                "hours": Markup(self.phase_hours(last)),
+                "calls": Markup(self.headline_span("plan_eligible_calls_per_year") or p.put(
+                    f"phase{k}.calls", last.calls_per_year, "model:phases", fmt=fmt_count)),
+                "cost": None,
+                "median": None,
+                "teams": None,
+            }
             st = last.staffing
             if st and st.budget:
                 b = st.budget["annual_operating_cost"]
-                items.append(
-                    "Operating it costs "
-                    f"{self.interval(f'phase{k}.budget', b['p5'], b['p95'], 'model:costs', fmt_usd)} "
-                    "a year (median "
-                    f"{p.put(f'phase{last.index}.budget.p50', b['p50'], 'model:costs', fmt=fmt_usd)}), "
-                    "with "
-                    f"{p.put(f'phase{k}.peak_teams', sum(t.peak_teams for t in st.teams), 'model:staffing')} "
-                    f"field teams on duty at the busiest hour."
-                )
-        else:
-            items.append("No call data were given, so phases are not sized; run the analysis first.")
-        items.append(
-            f"Start small and measure: {_phase_label(1)} opens in the most underserved high-demand areas "
-            "during "
-            "peak hours, and each phase must pass go/no-go criteria on reach, police backup, response time "
-            "and "
-            "safety before the next begins."
-        )
-        if ctx.local and ctx.local.synthetic:
-            items.append(
-                "<strong>These figures come from synthetic calls</strong>; they show how the plan works, "
-                "not what the city's data say."
-            )
-        out = "<div class='callout'>" + _ul(items) + "</div>"
-        limits = [_e_digits(n) for n in ctx.notes]
+                cost = self.headline_span("plan_operating_cost")
+                if cost is None:
+                    full_scale["cost"] = Markup(
+                        self.interval(f"phase{k}.budget", b["p5"], b["p95"], "model:costs", fmt_usd))
+                    full_scale["median"] = Markup(
+                        p.put(f"phase{k}.budget.p50", b["p50"], "model:costs", fmt=fmt_usd))
+                else:
+                    full_scale["cost"] = Markup(cost)
+                full_scale["teams"] = Markup(self.headline_span("plan_peak_teams") or p.put(
+                    f"phase{k}.peak_teams", sum(t.peak_teams for t in st.teams), "model:staffing"))
+        limits = [Markup(_e_digits(without_file_names(n))) for n in ctx.notes]
         statements = self.transfer_statements()
         if statements:
             kind = ctx.transfer.kind if ctx.transfer else ""
-            limits.append(
+            limits.append(Markup(
                 "What the landscape analysis says about the transfer (provenance "
-                + f"<code>{_e_digits(kind)}</code>): " + " ".join(f"“{st}”" for st in statements)
-            )
-        if limits:
-            out += "<h3>Limits of this plan</h3>" + _ul(limits)
-        return out
+                + f"{_e_digits(labels.plain(kind))}): " + " ".join(f"“{st}”" for st in statements)
+            ))
+        return _partial(
+            "_summary.html.j2",
+            n_recommended=Markup(p.put("n_recommended", len(rec), "model:ranking", unit="call types")),
+            pilot=[Markup(_type(t)) for t in ctx.pilot],
+            recommended=[Markup(_type(t)) for t in rec],
+            full_scale=full_scale,
+            first_phase=Markup(_phase_label(1)),
+            synthetic=bool(ctx.local and ctx.local.synthetic),
+            limits=limits,
+        )
+
+    def headline_span(self, key: str) -> str | None:
+        """A headline figure the panel registered, repeated in the text exactly as the panel writes it."""
+        if f"headline.{key}" not in self.p.figures:
+            return None
+        return self.p.span(f"headline.{key}")
 
     def phase_hours(self, ph: Any) -> str:
         return self.p.put(f"phase{ph.index}.hours", ph.hours_label, "model:phases")
@@ -279,7 +287,8 @@ class _Doc:
                     "are "
                     f"{_e(AREA_WORDS.get(loc.area_level or '', 'not recorded in the calls'))}."
                     + (
-                        f" The most underserved areas are the {_e_digits(loc.underserved_rule)}."
+                        " The most underserved areas are the "
+                        f"{_e_digits(_plain_formula(without_file_names(loc.underserved_rule)))}."
                         if loc.underserved_rule
                         else ""
                     )
@@ -350,14 +359,15 @@ class _Doc:
                     ],
                     rows,
                     num=(2, 3, 5),
-                    caption="Call types the protocol could send to a non-police responder",
+                    caption="Call types the protocol could send to a non-police responder; risk: "
+                    + self.serious,
                 )
             )
             if ctx.risk_source == "local":
                 parts.append(_p(
-                    "Serious-outcome risk is the share of calls of the type that ended in an arrest, a crime "
-                    "report or a "
-                    "citation, shrunk toward the city-wide rate for rare types. It is an upper bound on the "
+                    "Serious-outcome risk is the share of calls of the type that ended in a serious "
+                    f"outcome ({_e(self.serious)}), shrunk toward the city-wide rate for rare types. "
+                    "It is an upper bound on the "
                     "share a "
                     "civilian team would have to hand back to police, because screening removes the riskiest "
                     "calls first."
@@ -370,19 +380,16 @@ class _Doc:
             parts.append(_p("No classified calls were given; the landscape is not measured."))
         parts.append(self.scenarios())
         pilot = ctx.peers.by_id("baltimore_pilot")
-        parts.append(
-            "<h3>The running pilot</h3>"
-            + _p(
-                f"{_e(pilot.name)} ({_e(pilot.city)}): {cited(pilot.model, pilot.source)} About "
-                f"{self.peer('baltimore_pilot', 'calls_per_year')} calls a year fall in the pilot codes, of "
-                "about "
-                f"{self.peer('baltimore_pilot', 'bh_calls_per_year')} behavioral-health-related 911 calls; a "
-                "federal grant of "
-                f"{self.peer('baltimore_pilot', 'expansion_grant_usd')} funds expansion, and waits for "
-                "mobile crisis of up to "
-                f"{self.peer('baltimore_pilot', 'mobile_crisis_wait_h')} hours were reported."
-            )
-        )
+        parts.append(_partial(
+            "_pilot.html.j2",
+            program=Markup(_name(pilot.name)),
+            city=Markup(_name(pilot.city)),
+            model=Markup(cited(pilot.model, pilot.source)),
+            calls=Markup(self.peer("baltimore_pilot", "calls_per_year")),
+            bh_calls=Markup(self.peer("baltimore_pilot", "bh_calls_per_year")),
+            grant=Markup(self.peer("baltimore_pilot", "expansion_grant_usd")),
+            wait=Markup(self.peer("baltimore_pilot", "mobile_crisis_wait_h")),
+        ))
         return "".join(parts)
 
     def transfer_footnote(self) -> str:
@@ -404,8 +411,9 @@ class _Doc:
         )
         if ctx.risk_source == "transferred":
             text += (
-                "Risk is the share of that type's calls that ended in an arrest, a crime report or a "
-                "citation in the reference agencies' records, pooled and shrunk toward the prior fitted "
+                "Risk is the share of that type's calls that ended in a serious outcome "
+                f"({_e(self.serious)}) in the reference agencies' records, pooled and shrunk toward "
+                "the prior fitted "
                 "across types; "
                 "the interval and the number of reference calls behind it are the analysis's. The risk "
                 "tolerance is applied to these intervals. "
@@ -460,14 +468,14 @@ class _Doc:
         )
 
     def scenarios(self) -> str:
-        """Eligible-share scenarios from the landscape analysis (summary.json), when given."""
+        """Eligible-share scenarios from the landscape analysis, when given."""
         summ = self.ctx.analysis_summary or {}
         scen = summ.get("scenarios")
         if not isinstance(scen, list) or not scen:
             return ""
         p = self.p
         p.source("model:analysis_summary", "model",
-                 "Landscape analysis scenarios (altresponse analyze, summary.json)")
+                 "Landscape analysis scenarios")
         rows = []
         for i, sc in enumerate(scen):
             if not isinstance(sc, dict):
@@ -522,7 +530,7 @@ class _Doc:
         out += _table(
             ["Program", "Team", "Hours", "Call types taken", "Screened out when"],
             rows,
-            caption="Peer programs (call types as common incident type ids)",
+            caption="Peer programs and the call types they take",
         )
         frows = []
         for prog in ctx.peers.programs:
@@ -577,33 +585,16 @@ class _Doc:
             [_e(CRITERION_LABELS[c]), p.put(f"weight.{c}", rk.weights[c], "profile:plan", fmt=fmt_pct)]
             for c in CRITERIA
         ]
-        out = _p(
-            "Each candidate type is scored from worst to best among the candidates on six criteria, and the "
-            "scores "
-            "are combined with the weights below (profile section plan). To test how much the order depends "
-            "on "
-            f"the weights, {p.put('draws', rk.draws, 'profile:plan', unit='draws')} weight sets were drawn "
-            "from a "
-            "Dirichlet distribution centred on them (concentration "
-            f"{p.put('concentration', rk.concentration, 'profile:plan', fmt=fmt_num(0))}), "
-            "with each type's risk drawn within its interval"
-            + (" (intervals transferred from reference agencies: this city's calls carry no outcomes)"
-               if ctx.risk_source == "transferred" else "")
-            + ". The table shows how often each type would be "
-            f"among the {p.put('top_k', rk.top_k, 'profile:plan')} chosen (only types that can be chosen "
-            "count: not the pilot, not police, EMS or fire, within the risk tolerance) and the range of "
-            "ranks it takes among all candidates (fifth to ninety-fifth percentile). "
-            "A type whose risk upper bound exceeds "
-            f"{p.put('max_risk', ctx.cfg.max_risk, 'profile:plan', fmt=fmt_pct)} "
-            "is not recommended, however it scores."
-        )
-        if rk.missing_criteria:
-            out += _p(
-                "Criteria without data (neutral for every type): "
-                + ", ".join(_e(CRITERION_LABELS[c]) for c in rk.missing_criteria)
-                + "."
-            )
-        out += _table(["Criterion", "Weight"], wrows, num=(1,), caption="Weights")
+        intro = {
+            "draws": Markup(p.put("draws", rk.draws, "profile:plan", unit="draws")),
+            "concentration": Markup(p.put("concentration", rk.concentration, "profile:plan", fmt=fmt_num(0))),
+            "top_k": Markup(p.put("top_k", rk.top_k, "profile:plan")),
+            "max_risk": Markup(p.put("max_risk", ctx.cfg.max_risk, "profile:plan", fmt=fmt_pct)),
+            "transferred": ctx.risk_source == "transferred",
+            "missing": [CRITERION_LABELS[c] for c in rk.missing_criteria],
+            "serious": self.serious,
+        }
+        out = _table(["Criterion", "Weight"], wrows, num=(1,), caption="Weights")
         rows, crows = [], []
         for r in rk.rows:
             rows.append([
@@ -627,9 +618,8 @@ class _Doc:
         out += _table(["Type", "Volume", "Officer time", "Low risk", "Precedent", "Readiness", "Equity"],
                       crows, num=(1, 2, 3, 4, 5, 6),
                       caption="Criterion scores, from worst (zero) to best (one) among the candidates")
-        labels = [r.type_id for r in rk.rows]
-        out += forest(
-            labels,
+        out += str(forest(
+            [labels.call_type(r.type_id) for r in rk.rows],
             [r.rank_median for r in rk.rows],
             [r.rank_p5 for r in rk.rows],
             [r.rank_p95 for r in rk.rows],
@@ -638,8 +628,8 @@ class _Doc:
             caption="Rank under perturbed weights and risk: median and fifth to ninety-fifth percentile; "
             "dashed line = "
             "top-k cut-off",
-        )
-        return out
+        ))
+        return _partial("_recommendations.html.j2", tables=Markup(out), **intro)
 
     def per_type(self) -> str:
         ctx, p = self.ctx, self.p
@@ -764,7 +754,7 @@ class _Doc:
                 np.zeros(HOURS_OF_WEEK),
             )
             if total_gap.sum() > 0:
-                out.append(
+                out.append(str(
                     heatmap_hour_of_week(
                         total_gap.reshape(7, 24),
                         colorbar_label="calls a year",
@@ -772,7 +762,7 @@ class _Doc:
                         "by hour of week (local time)",
                         cmap="Oranges",
                     )
-                )
+                ))
         return "".join(out)
 
     def phases_section(self) -> str:
@@ -780,19 +770,11 @@ class _Doc:
         if not ctx.phases:
             return _p("Phases need call data by area and hour; run the analysis and pass --analysis.")
         a = ctx.assumptions
-        out = [
-            _p(
-                "Teams are sized so that "
-                f"{p.put('target_reach', a.target_reach, 'profile:plan', fmt=fmt_pct)} of in-scope "
-                "calls are reached within "
-                f"{p.put('target_minutes', a.target_minutes, 'profile:plan', fmt=fmt_num(0))} "
-                "minutes (Erlang C queueing with travel-time draws; at least one team on duty while open), "
-                "then the "
-                "shift scheduler picks the cheapest set of shifts and the cost model prices them. Calls go "
-                "to the "
-                "crisis line and 311 need no field team."
-            )
-        ]
+        out = [_partial(
+            "_phases_intro.html.j2",
+            reach=Markup(p.put("target_reach", a.target_reach, "profile:plan", fmt=fmt_pct)),
+            minutes=Markup(p.put("target_minutes", a.target_minutes, "profile:plan", fmt=fmt_num(0))),
+        )]
         rows = []
         for ph in ctx.phases:
             st = ph.staffing
@@ -870,7 +852,7 @@ class _Doc:
                     gates.append(
                         [
                             _e(kind),
-                            _ident(g.metric),
+                            _e_digits(self.metric_name(g.metric)),
                             _e(g.op),
                             p.put(
                                 f"gate.{ph.index}.{kind[:4].lower()}.{g.metric}",
@@ -889,7 +871,7 @@ class _Doc:
                 out.append(_table(["Gate", "Metric", "Rule", "Threshold", "Basis"], gates, num=(3,)))
             if ph.staffing and ph.staffing.too_few:
                 few = "; ".join(
-                    _pw(team) + ": " + _suppress_or(p, f"phase{ph.index}.{team}.few", calls, "model:phases")
+                    _team(team) + ": " + _suppress_or(p, f"phase{ph.index}.{team}.few", calls, "model:phases")
                     + " calls a year"
                     for team, calls in ph.staffing.too_few
                 )
@@ -919,7 +901,7 @@ class _Doc:
                     fte = bt.get("crew_fte", {})
                     srows.append(
                         [
-                            _pw(tm.team_type),
+                            _team(tm.team_type),
                             p.put(
                                 f"phase{ph.index}.{tm.team_type}.calls",
                                 tm.calls_per_year,
@@ -962,6 +944,11 @@ class _Doc:
                 )
         return "".join(out)
 
+    def metric_name(self, metric: str) -> str:
+        """A monitoring metric by the name the monitoring plan gives it."""
+        names = {str(m["id"]): str(m["name"]) for m in self.ctx.monitoring}
+        return names.get(metric, labels.plain(metric))
+
     def source_ref(self, text: str) -> str:
         """Render a gate basis: peer references become the cited figure, the rest is plain text."""
         parts = []
@@ -979,12 +966,12 @@ class _Doc:
                 parts.append(_e_digits(token))
         return " ".join(parts)
 
-    def staffing_crosscheck(self) -> str:
+    def staffing_crosscheck(self) -> list[Markup]:
         """The capacity model's own sizing of the whole eligible demand, beside the phases."""
         st = self.ctx.staffing_summary
         p = self.p
         if not st:
-            return ""
+            return []
         b = (st.get("budget") or {}).get("annual_operating_cost") or {}
         parts = []
         if isinstance(st.get("team_hours_per_week"), int | float):
@@ -997,13 +984,7 @@ class _Doc:
             med = p.put("staffing.cost.p50", b["p50"], "model:staffing_json", fmt=fmt_usd)
             rng = self.interval("staffing.cost", b["p5"], b["p95"], "model:staffing_json", fmt_usd)
             parts.append(f"operating cost {med} ({rng})")
-        if not parts:
-            return ""
-        return _p(
-            "Cross-check: the capacity model (altresponse staff), which simulates every call its scenario "
-            "sends to a field team around the clock, sizes that demand at " + ", ".join(parts) + ". The "
-            "phases above size only the call types and hours each phase takes on."
-        )
+        return [Markup(part) for part in parts]
 
     def budget_section(self) -> str:
         ctx, p = self.ctx, self.p
@@ -1056,16 +1037,13 @@ class _Doc:
         out = out.replace("PHASE_LABEL_", "")
         for ph in ctx.phases:
             out = out.replace(f"&lt;phase{ph.index}&gt;", _phase_label(ph.index))
-        out += self.staffing_crosscheck()
-        out += _p(
-            "Police hours freed are valued per call at "
-            f"{p.put('police_hours_per_call', a.police_hours_per_call, a.police_hours_source, fmt=fmt2)}"
-            " "
-            "officer hours; cost per call reached and police cost avoided are shown side by side so neither "
-            "is "
-            "read alone. Hiring: each phase's teams are hired and trained over the lead time in the timeline."
+        return _partial(
+            "_budget.html.j2",
+            table=Markup(out),
+            crosscheck=self.staffing_crosscheck(),
+            police_hours_per_call=Markup(
+                p.put("police_hours_per_call", a.police_hours_per_call, a.police_hours_source, fmt=fmt2)),
         )
-        return out
 
     def timeline(self) -> str:
         ctx, p = self.ctx, self.p
@@ -1091,32 +1069,7 @@ class _Doc:
                 caption="Tasks, durations and dependencies",
             )
         )
-        out.append(
-            "<h3>Change management</h3>"
-            + _ul(
-                [
-                    "<strong>Call-taker training</strong>: every shift trained on the screening questions "
-                    "before each "
-                    "go-live; refresher when transfers fall (Baltimore saw transfers drop before hearings in "
-                    "2025).".replace(
-                        "2025", label("2025", "year")
-                    ),
-                    "<strong>CAD configuration</strong>: the protocol's call types and pathways as CAD "
-                    "response plans; "
-                    "disposition codes for successful diversion, co-notification and backup.",
-                    "<strong>Provider agreements</strong>: hours, areas, capacity, response-time commitments "
-                    "and data "
-                    "sharing with each provider in the directory; the coordinated entry point named.",
-                    "<strong>Community engagement</strong>: an advisory group from the focus areas, "
-                    "briefings before "
-                    "each phase, and a way to report problems.",
-                    "<strong>Public reporting</strong>: the monitoring metrics published by neighborhood, "
-                    "with cells of "
-                    "fewer than ten calls suppressed.",
-                ]
-            )
-        )
-        return "".join(out)
+        return _partial("_timeline.html.j2", gantt=Markup(out[0]), tasks=Markup(out[1]))
 
     def monitoring(self) -> str:
         ctx, p = self.ctx, self.p
@@ -1149,19 +1102,16 @@ class _Doc:
             rows.append(
                 [
                     f"<strong>{_e(m['name'])}</strong>",
-                    _e_digits(m["formula"]),
-                    _e(m["data_source"]),
+                    _e_digits(_plain_formula(m["formula"])),
+                    _e(_plain_formula(m["data_source"])),
                     _e(m["cadence"]),
-                    ", ".join(_e(b) for b in m.get("by", [])) or "overall",
+                    ", ".join(_e(BREAKDOWN_WORDS.get(b, labels.plain(b))) for b in m.get("by", []))
+                    or "overall",
                     tcells,
                     refcell,
                 ]
             )
-        return _p(
-            "Targets are per phase (phase one / two / three); every metric is also reported by neighborhood "
-            "to check that the program serves every area. The same list is written to monitoring.json for "
-            "the monitor."
-        ) + _table(
+        return _partial("_monitoring.html.j2", table=Markup(_table(
             [
                 "Metric",
                 "Formula",
@@ -1173,7 +1123,7 @@ class _Doc:
             ],
             rows,
             caption="Monitoring plan",
-        )
+        )))
 
     def cost_range(self, name: str) -> str:
         """A cost input's triangular range: low to high, most likely value in brackets."""
@@ -1199,7 +1149,7 @@ class _Doc:
                 [
                     cited(s.title, s.url),
                     label(str(s.year), "year") if s.year else "",
-                    f'<a href="{_e(s.url)}">{_e(s.url[:70])}</a>',
+                    f'<a class="url" href="{_e(s.url)}">{_e(s.url[:70])}</a>',
                     "UNVERIFIED" if s.unverified else "",
                 ]
             )
@@ -1258,25 +1208,16 @@ class _Doc:
                 [
                     _e(f"Cost input: {k.replace('_', ' ')}"),
                     self.cost_range(k),
-                    cited(src, "profile:costs"),
+                    cited(without_file_names(src), "profile:costs"),
                 ]
             )
-        out = _p(
-            "Inputs: the city's classified calls (common incident type, pathway under the protocol with "
-            "screening "
-            "assumed passed, disposition, unit time, area, time of day), the protocol, the provider "
-            "directory, the "
-            "peer catalogue and the profile. Models: empirical-Bayes risk per type; multi-criteria ranking "
-            "with "
-            "Dirichlet sensitivity; provider coverage by area and hour of week; Erlang C team requirement "
-            "per "
-            "hour; integer-programming shift schedule; Monte Carlo cost model; forward-pass timeline. Every "
-            "number on this page carries a key that leads to plan.json (provenance)."
+        return _partial(
+            "_methods.html.j2",
+            serious=self.serious,
+            transfer=Markup(self.methods_transfer()),
+            assumptions=Markup(_table(["Assumption", "Value", "Source"], arows, num=(1,))),
+            sources=Markup(_table(["Source", "Year", "Address", ""], rows)),
         )
-        out += self.methods_transfer()
-        out += "<h3>Assumptions</h3>" + _table(["Assumption", "Value", "Source"], arows, num=(1,))
-        out += "<h3>Sources</h3>" + _table(["Source", "Year", "Address", ""], rows)
-        return out
 
     def methods_transfer(self) -> str:
         """How transferred risk and officer time enter the plan, in the analysis's own provenance words."""
@@ -1289,7 +1230,7 @@ class _Doc:
             items.append(
                 "<strong>Risk</strong>: the classified calls carry no dispositions, so the plan takes each "
                 "type's risk, its interval and the number of reference calls behind it from the landscape "
-                "analysis (summary.json, candidates), which transferred them from reference agencies; the "
+                "analysis (its candidate call types), which transferred them from reference agencies; the "
                 "ranking draws risk within those intervals and the risk tolerance gates on their upper "
                 "ends. Pooling: " + p.put("transfer.pooled", str(tr.provenance.get("pooled") or ""),
                                           "model:risk_transferred")
@@ -1306,7 +1247,7 @@ class _Doc:
             )
         return (
             "<h3>Transferred risk and officer time</h3>"
-            + _p("Provenance kind: " + f"<code>{_e_digits(tr.kind)}</code>.")
+            + _p("Provenance kind: " + f"{_e_digits(labels.plain(tr.kind))}.")
             + _ul(items)
         )
 
@@ -1342,6 +1283,25 @@ class _Doc:
         return _table(["", "This plan", "Compared plan"], rows, num=(1, 2))
 
 
+BREAKDOWN_WORDS = {"common_type": "call type", "hour_of_week": "hour of week"}
+COLUMN_WORDS = {"common_type": "call type", "received_utc": "call received", "arrival_utc": "team on scene",
+                "unit_busy_s": "unit busy time", "hour_of_week": "hour of week"}
+
+
+def _plain_formula(text: str) -> str:
+    """A formula or data source with column names in words."""
+    out = text
+    for col, words in COLUMN_WORDS.items():
+        out = out.replace(col, words)
+    return out.replace("_", " ")
+
+
+def _partial(template: str, **context: Any) -> str:
+    """A plan section laid out by its partial template (``templates/plan/``); figures come in as
+    markup already registered for provenance, and `label` marks a digit that is not a figure."""
+    return render(f"plan/{template}", label=lambda text, kind: Markup(label(text, kind)), **context)
+
+
 def _phase_label_text(i: int) -> str:
     return f"<phase{i}>"
 
@@ -1373,13 +1333,10 @@ def _fmt_for(unit: str) -> Any:
 
 
 def _gantt(tasks: Sequence[Any]) -> str:
-    import matplotlib.pyplot as plt
-
-    from altresponse.report.charts import _style
-
-    _style()
     n = len(tasks)
-    fig, ax = plt.subplots(figsize=(7.5, max(2.5, 0.24 * n + 0.8)))
+    _style()
+    fig = Figure(figsize=(7.5, max(2.5, 0.24 * n + 0.8)))
+    ax = fig.subplots()
     colors = {
         "change": PALETTE[2],
         "providers": PALETTE[4],
@@ -1405,16 +1362,32 @@ def _gantt(tasks: Sequence[Any]) -> str:
     ax.set_xlabel("months from start")
     ax.grid(axis="x", color="#e5e8ec", linewidth=0.6)
     ax.set_axisbelow(True)
-    return figure_to_svg(
+    return str(figure_to_svg(
         fig,
         caption="Timeline: bars are tasks by workstream (blue dispatch, orange hiring, green "
         "change management, purple provider agreements, pink operation); diamonds are "
         "go-live and go/no-go milestones; grey lines are dependencies.",
-    )
+    ))
 
 
-def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> tuple[str, Provenance]:
-    doc = _Doc(ctx, compare)
+def _headline_value(p: Provenance, key: str, est: Estimate) -> Markup:
+    """A headline figure registered for provenance and written by `format.estimate`."""
+    p.source(f"headline:{key}", "model", without_file_names(est.source) or "Headline figure")
+    text = report_format.estimate(est)
+    return Markup(p.put(f"headline.{key}", est.value, f"headline:{key}", unit=est.unit, fmt=lambda _v: text))
+
+
+def _glossary(terms: Sequence[str]) -> list[tuple[Markup, Markup]]:
+    """Glossary rows with any digit shown as a label, as the page's number rule asks."""
+    return [(Markup(_e_digits(t)), Markup(_e_digits(GLOSSARY[t]))) for t in terms]
+
+
+def render_plan(ctx: PlanContext, headline: Headline, *, compare: dict[str, Any] | None = None
+                ) -> tuple[str, Provenance]:
+    """The plan page and the registry of every figure on it."""
+    doc = _Doc(ctx, compare, headline)
+    groups = headline_groups(headline, lambda key, est: _headline_value(doc.p, key, est),
+                             lambda text: Markup(_e_digits(without_file_names(text))))
     sections = [
         Section("Executive summary", doc.summary(), "summary"),
         Section("Current landscape", doc.landscape(), "landscape"),
@@ -1425,11 +1398,12 @@ def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> t
         Section("Budget and staffing", doc.budget_section(), "budget"),
         Section("Timeline", doc.timeline(), "timeline"),
         Section("Monitoring plan", doc.monitoring(), "monitoring"),
-        Section("Methods, assumptions and sources", doc.methods(), "methods"),
+        Section("Methods, assumptions, sources and glossary", doc.methods(), "methods"),
     ]
     if compare is not None:
         doc.p.source("input:compare", "input", f"Compared plan ({compare.get('profile', 'other')})")
         sections.insert(1, Section("Comparison with another plan", doc.comparison(), "compare"))
+    secs = anchored(sections)
     meta = {
         "City": ctx.profile.city.title(),
         "Protocol": ctx.protocol_version,
@@ -1438,23 +1412,20 @@ def render_html(ctx: PlanContext, *, compare: dict[str, Any] | None = None) -> t
         else ("city calls" if ctx.local else "none"),
         "Generated (UTC)": ctx.generated_utc,
     }
-    css = (
-        "<style>.lbl,.cited{} span.fig{border-bottom:1px dotted #9bb0cc} code{font-size:12px}"
-        " table.data td{font-size:11.5px} table.data caption{break-after:avoid;page-break-after:avoid}"
-        " h3{break-after:avoid;page-break-after:avoid} @media print{table.data{font-size:9px}}</style>"
-    )
-    page = render_page(
+    shell = shell_context(
         f"Alternative response implementation plan: {ctx.profile.city.title()}",
-        sections,
         meta=meta,
-        intro=css,
-        footer="Every number carries a provenance key (hover a dotted figure); plan.json lists each "
+        toc=[(s.anchor or "", s.title) for s in secs],
+        headline=groups,
+        footer="Every number carries a provenance key (hover a dotted figure); the plan's data lists each "
         "figure's value and source.",
     )
+    page = render("plan.html.j2", sections=secs, glossary=_glossary(GLOSSARY_TERMS), **shell)
     return page, doc.p
 
 
-def plan_json(ctx: PlanContext, prov: Provenance, *, provenance: bool = True) -> dict[str, Any]:
+def plan_json(ctx: PlanContext, prov: Provenance, headline: Headline | None = None, *,
+              provenance: bool = True) -> dict[str, Any]:
     """The plan as data: recommendations, phases, timeline, monitoring, assumptions and provenance."""
     phases = []
     for ph in ctx.phases:
@@ -1494,6 +1465,8 @@ def plan_json(ctx: PlanContext, prov: Provenance, *, provenance: bool = True) ->
             }
         )
     out: dict[str, Any] = {
+        "headline": (headline or Headline()).as_json(),
+        "headline_call_sets": dict((headline or Headline()).call_sets),
         "profile": ctx.profile.city,
         "generated_utc": ctx.generated_utc,
         "protocol_version": ctx.protocol_version,

@@ -1,6 +1,6 @@
 """A registry of every number the plan shows, with where it came from.
 
-The document renders figures only through this registry, so each number on the page carries a
+The plan page renders figures only through this registry, so each number on the page carries a
 key, and the key leads to a model output, a cited source or a stated assumption. A test parses
 the HTML and checks every number against it.
 """
