@@ -149,3 +149,33 @@ def test_every_page_and_the_pdf_show_the_same_headline(pipeline: PipelineResult)
         for page in ("landscape", "staffing", "plan"):
             assert call_set in texts[page], (page, call_set)
     del out
+
+
+@pytest.mark.slow
+def test_one_fact_changed_in_one_place_changes_every_page(pipeline: PipelineResult, tmp_path: Path) -> None:
+    """A third member on every behavioral-health crew, set once in the profile, reaches every page."""
+    import yaml
+
+    from altresponse.profile import builtin_profile_path
+    from altresponse.report.format import estimate
+
+    data = yaml.safe_load(builtin_profile_path("baltimore").read_text())
+    data.setdefault("costs", {})["compositions"] = {
+        "behavioral_health_team": ["clinician", "paramedic", "peer"],
+        "community_responder": ["community_responder", "emt"],
+        "homeless_outreach": ["peer", "community_responder"],
+        "co_response": ["clinician"],
+    }
+    (tmp_path / "bigger.yaml").write_text(yaml.safe_dump(data))
+    calls = pipeline.folders["analysis"].parent / "calls.parquet"
+    changed = run_pipeline(calls, tmp_path / "out", load_profile(tmp_path / "bigger.yaml"))
+    before, after = pipeline.headline.figures["fte"], changed.headline.figures["fte"]
+    assert after.value > before.value
+    pages = [changed.folders["analysis"] / "report.html", changed.folders["staffing"] / "staffing.html",
+             changed.folders["plan"] / "plan.html"]
+    for page in pages:
+        text = _page_text(page)
+        assert estimate(after) in text, page
+        assert estimate(before) not in text, page
+    assert json.loads((changed.folders["plan"] / "plan.json").read_text())["headline"]["fte"] == \
+        after.model_dump()

@@ -7,6 +7,7 @@ renders plan.html, plan.pdf, plan.json and monitoring.json into the output folde
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -387,6 +388,7 @@ def build_plan(
     *,
     landscape: LandscapeFacts | None = None,
     headline: Headline | None = None,
+    partners: Callable[[list[str]], dict[str, Any]] | None = None,
     compare: str | Path | None = None,
     pdf: bool = True,
 ) -> dict[str, Any]:
@@ -408,6 +410,8 @@ def build_plan(
     )
     base = headline or (landscape.headline if landscape is not None else Headline())
     ctx.headline = plan_headline(base, ctx)
+    if partners is not None:
+        ctx.partners = partners(ctx.recommended)
     other = None
     if compare is not None:
         other = read_json_if_exists(Path(compare))

@@ -70,8 +70,18 @@ def run_pipeline(
         analysis_dir / "classified.parquet", staffing_dir, profile, landscape,
         target_reach=reach, target_minutes=minutes))
     headline: Headline = staffing.get("headline_model") or landscape.headline
+    def partners(recommended: list[str]) -> dict[str, Any]:
+        from altresponse.pipeline.partners import run_partners
+
+        run = run_partners(profile, analysis_dir / "classified.parquet", out,
+                           recommended_types=list(cfg.pilot_types) + recommended)
+        land = run.landscape.to_dict(float(profile.section("partners").get("suppress_below", 10))) \
+            if run.landscape is not None else None
+        return {"landscape": land, "missing": run.missing, "ingested": run.ingested}
+
     plan = timed("implementation plan", lambda: build_plan(
-        profile, analysis_dir, staffing_dir, plan_dir, landscape=landscape, headline=headline))
+        profile, analysis_dir, staffing_dir, plan_dir, landscape=landscape, headline=headline,
+        partners=partners))
     final = Headline(figures=plan["headline"], call_sets=plan.get("headline_call_sets") or {})
     timed("pages with every headline figure", lambda: _rerender(summary, staffing, final, boundaries,
                                                                 analysis_dir, staffing_dir))

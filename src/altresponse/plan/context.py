@@ -67,6 +67,8 @@ class PlanContext:
     officer_time_source: str = "none"
     transfer: Transferred | None = None
     headline: Headline = field(default_factory=Headline)
+    partners: dict[str, Any] | None = None
+    """The partners' picture (`{"landscape": ..., "missing": [...]}`), when the run has partner data."""
 
     @property
     def pilot(self) -> list[str]:

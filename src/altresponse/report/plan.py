@@ -1045,6 +1045,103 @@ class _Doc:
                 p.put("police_hours_per_call", a.police_hours_per_call, a.police_hours_source, fmt=fmt2)),
         )
 
+    def partners_section(self) -> str:
+        """Need beside 911, initiatives against it (overlaps, gaps, what to build on), the stakeholder
+        map, engagement before each phase and the coordinated-entry design, from the partners' picture."""
+        ctx, p = self.ctx, self.p
+        part = ctx.partners or {}
+        p.source("model:partners", "model", "Partners' picture: 911, 311, crisis line, homelessness counts "
+                 "and the city's initiative registry, on one area and hour-of-week grid")
+        out: list[str] = []
+        if not part.get("landscape"):
+            missing = part.get("missing") or ["no partner data was given"]
+            said = "; ".join(_e_digits(m) for m in missing)
+            return _p(f"The partners' data are not part of this run: {said}. The sections on coordination, "
+                      "gaps and coordinated entry need them.")
+        land = part["landscape"]
+        need = land["need"]
+        rows = []
+        for i, s in enumerate(need["summaries"]):
+            rows.append([
+                _e(s["need"].replace("_", " ")),
+                p.put(f"partners.need.{i}.calls_911", s["calls_911_per_year"], "model:partners",
+                      fmt=fmt_count),
+                p.put(f"partners.need.{i}.requests_311", s["requests_311_per_year"] or 0, "model:partners",
+                      fmt=fmt_count),
+                _e(s["absorbed_by"] or "–"),
+                _e_digits(s.get("note") or ""),
+            ])
+        heads = ["Need", "911 calls a year", "311 requests a year", "Mostly handled by", "What it says"]
+        out.append(_table(heads, rows, num=(1, 2), caption="Need across 911 and 311, a year"))
+        h = land["harmonization"]
+        ov = [[_e(o["need"].replace("_", " ")), _e_digits(", ".join(o["initiatives"])),
+               p.put(f"partners.overlap.{i}.demand", o["demand_per_year"], "model:partners", fmt=fmt_count),
+               _e_digits(o["recommendation"])] for i, o in enumerate(h["overlaps"][:12])]
+        out.append(_table(["Need", "Initiatives that overlap", "Calls and requests a year in the overlap",
+                           "Recommendation"], ov, num=(2,), caption="Where two initiatives cover the same "
+                          "need, place and hours: coordinate or merge referral channels"))
+        gaps = sorted(h["gaps"], key=lambda g: -g["demand_per_year"])[:12]
+        gp = [[_e(g["need"].replace("_", " ")), _name(str(g["area"])),
+               p.put(f"partners.gap.{i}.demand", g["demand_per_year"], "model:partners", fmt=fmt_count),
+               _e_digits(g["recommendation"])] for i, g in enumerate(gaps)]
+        out.append(_table(["Need", "Area", "Calls and requests a year uncovered", "Recommendation"], gp,
+                          num=(2,), caption="Where no initiative covers a need (largest first): gaps to "
+                          "fund"))
+        bo = [[_type(b["call_type"]), _e_digits(b["initiative_id"] or "none yet"), _e_digits(b["reason"])]
+              for b in h["build_on"]]
+        out.append(_table(["Call type", "Builds on", "Why"], bo,
+                          caption="Which existing initiative each recommended call type should build on"))
+        roles: dict[str, dict[str, str]] = {}
+        types: list[str] = []
+        for st in h["stakeholders"]:
+            roles.setdefault(st["organization"], {})[st["call_type"]] = st["role"]
+            if st["call_type"] not in types:
+                types.append(st["call_type"])
+        sm = [[_name(org), *[_e(r.get(t, "–")) for t in types]] for org, r in roles.items()]
+        out.append(_table(["Organization", *[_type(t) for t in types]], sm,
+                          caption="Stakeholder map: responsible, consulted or informed, per call type"))
+        steps = [f"{_phase_label(int(e['before_phase']))}: {_e_digits(e['step'])} "
+                 f"({_e_digits(', '.join(e['organization_names']))})" for e in h["engagement"]]
+        out.append("<h3>Engagement before each phase</h3>" + _ul(steps))
+        ce = land["coordinated_entry"]
+        od = land["outreach_demand"]["per_year"]
+        cap = ce["capacity"]
+        out.append("<h3>Coordinated entry for homelessness</h3>")
+        out.append(_p(
+            f"Calls and requests for homelessness go to {_e_digits(ce['system'])}, led by "
+            f"{_e_digits(ce['lead_organization'])}. Homeless-outreach demand is "
+            + p.put("partners.outreach.value", od["value"], "model:partners", fmt=fmt_count)
+            + " contacts a year (range " + p.put("partners.outreach.low", od["low"], "model:partners",
+                                                   fmt=fmt_count)
+            + "–" + p.put("partners.outreach.high", od["high"], "model:partners", fmt=fmt_count)
+            + f"; {_e_digits(without_file_names(od['method']))})."
+            + self._homeless_counts(cap)))
+        ap = [[_name(a["name"]), _name(a["organization"]), _e_digits(", ".join(a["hours"]) or "–"),
+               p.put(f"partners.ce.access.{i}.hours", a["weekly_hours"], "model:partners", fmt=fmt_count),
+               _e_digits(", ".join(a["channels"]))] for i, a in enumerate(ce["access_points"])]
+        out.append(_table(["Access point", "Organization", "Hours", "Hours a week", "Referral channels"], ap,
+                          num=(3,), caption="Coordinated-entry access points"))
+        wf = [f"{_e_digits(w['step'])} — {_e_digits(w['who'])}: {_e_digits(w['sends'])}"
+              + (f" ({_e_digits(w['within'])})" if w.get("within") else "") for w in ce["workflow"]]
+        out.append("<h4>Referral workflow</h4>" + _ul(wf))
+        out.append(_p("Consent: " + _e_digits(ce["consent"]) + " Never sent: "
+                      + _e_digits(", ".join(ce["never_sent"])) + "."))
+        out.append("<h4>What monitoring will track</h4>" + _ul([_e_digits(m) for m in ce["measures"]]))
+        return "".join(out)
+
+    def _homeless_counts(self, cap: dict[str, Any]) -> str:
+        p = self.p
+        pit, beds = cap.get("people_homeless_point_in_time"), cap.get("beds_es_th_sh")
+        text = ""
+        if pit is not None:
+            text += " The point-in-time count found " + p.put("partners.ce.pit", pit, "model:partners",
+                                                              fmt=fmt_count) + " people homeless"
+            if beds is not None:
+                text += ", with " + p.put("partners.ce.beds", beds, "model:partners", fmt=fmt_count) + \
+                    " emergency, transitional and safe-haven beds"
+            text += "."
+        return text
+
     def timeline(self) -> str:
         ctx, p = self.ctx, self.p
         out = [_gantt(ctx.tasks)]
@@ -1395,6 +1492,7 @@ def render_plan(ctx: PlanContext, headline: Headline, *, compare: dict[str, Any]
         Section("Recommendations: which call types next", doc.recommendations(), "recommendations"),
         Section("Implementation plan by call type", doc.per_type(), "by-type"),
         Section("Phases, teams and go/no-go criteria", doc.phases_section(), "phases"),
+        Section("Partners, initiatives and coordinated entry", doc.partners_section(), "partners"),
         Section("Budget and staffing", doc.budget_section(), "budget"),
         Section("Timeline", doc.timeline(), "timeline"),
         Section("Monitoring plan", doc.monitoring(), "monitoring"),
@@ -1466,6 +1564,7 @@ def plan_json(ctx: PlanContext, prov: Provenance, headline: Headline | None = No
         )
     out: dict[str, Any] = {
         "headline": (headline or Headline()).as_json(),
+        "partners": ctx.partners,
         "headline_call_sets": dict((headline or Headline()).call_sets),
         "profile": ctx.profile.city,
         "generated_utc": ctx.generated_utc,
