@@ -145,23 +145,34 @@ def ingest(
         workdir = Path(tmp)
         con = _connect(workdir)
         try:
-            create_staged(con, _canonical_ddl())
-            for idx, path in enumerate(files):
-                say(f"reading {path.name} ({idx + 1}/{len(files)})")
-                if source == "eido":
-                    per_file = _stage_eido(con, path, idx, prof)
-                else:
-                    per_file = _stage_one_csv(con, path, idx, source, mapping, prof, workdir, summary)
-                summary.per_file.append(per_file)
-                summary.rows_in += per_file["rows_in"]
-            say("numbering lines and de-duplicating")
-            _finish(con, out, append, summary)
-            say(f"writing {out.name}")
-            _write_outputs(con, out, rejects_path)
+            # The usual export (valid UTF-8, no broken records, no duplicates, in call order) goes from
+            # CSV to Parquet in one pass; anything else, or an abandoned attempt, takes the staged path.
+            one_pass = source != "eido" and not append
+            if not (one_pass and _one_pass(con, files, source, mapping, prof, out, rejects_path, summary,
+                                           say)):
+                create_staged(con, _canonical_ddl())
+                for idx, path in enumerate(files):
+                    say(f"reading {path.name} ({idx + 1}/{len(files)})")
+                    if source == "eido":
+                        per_file = _stage_eido(con, path, idx, prof)
+                    else:
+                        per_file = _stage_one_csv(con, path, idx, source, mapping, prof, workdir, summary)
+                    summary.per_file.append(per_file)
+                    summary.rows_in += per_file["rows_in"]
+                say("numbering lines and de-duplicating")
+                _finish(con, out, append, summary)
+                say(f"writing {out.name}")
+                _write_outputs(con, out, rejects_path)
         finally:
             con.close()
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
+
+
+def _one_pass(*args: Any) -> bool:
+    from altresponse.sources.onepass import ingest_one_pass  # imports this module's writer lazily
+
+    return ingest_one_pass(*args)
 
 
 def _stage_one_csv(
