@@ -121,3 +121,19 @@ def test_what_one_pass_cannot_do_goes_to_the_staged_path(
     assert fast == slow  # the abandoned attempt left nothing behind
     assert _sha(fast_out) == _sha(slow_out) and _sha(fast_rej) == _sha(slow_rej)
     assert fast["rows_in"] == fast["rows_out"] + fast["rows_rejected"] + fast["duplicates_dropped"]
+
+
+def test_many_rejects_are_left_to_the_staging_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows rejected for a reason are held in memory only up to a bound; beyond it the staged path runs."""
+    src = _mixed(tmp_path, 400)
+    monkeypatch.setattr(onepass, "MAX_HELD_REJECTS", 3)  # the file has 4
+    taken: list[bool] = []
+    real = onepass.ingest_one_pass
+
+    def spy(*args: Any) -> bool:
+        taken.append(real(*args))
+        return taken[-1]
+
+    monkeypatch.setattr(onepass, "ingest_one_pass", spy)
+    s, _, _ = _run(tmp_path, src, "bounded")
+    assert taken == [False] and s["rows_rejected"] == 4 and s["rows_out"] == 396

@@ -43,6 +43,7 @@ from altresponse.sources.mapping import ColumnMap, choose_map, load_map
 from altresponse.sources.textcheck import TextInfo, inspect_file
 
 BATCH_ROWS = 100_000
+MAX_HELD_REJECTS = 500_000  # rows rejected for a reason held in memory before handing over
 _CODE_FIELDS = ("priority", "origin", "disposition")
 # Staged columns the pass needs beyond the canonical ones.
 _SIDE = ("reason", "detail", "unk_priority", "unk_origin", "unk_disposition", "bad_times", "origin_raw")
@@ -70,6 +71,7 @@ class _Tally:
     unparsed_times: Counter[str] = field(default_factory=Counter)
     unknown: dict[str, Counter[str]] = field(default_factory=lambda: {n: Counter() for n in _CODE_FIELDS})
     rejects: list[pa.Table] = field(default_factory=list)
+    rejected: int = 0
     reader: Any = None  # the DuckDB result being streamed, closed if the attempt is abandoned
 
 
@@ -155,6 +157,9 @@ def _stream(
             lines = np.arange(rid + 2, rid + 2 + n, dtype=np.int64)
             reason = batch.column("reason")
             if reason.null_count != n:
+                tally.rejected += n - reason.null_count
+                if tally.rejected > MAX_HELD_REJECTS:
+                    raise NeedsStaging("many rejects")  # the staging table holds them without bound
                 bad = pc.is_valid(reason)
                 tally.rejects.append(
                     pa.table(
