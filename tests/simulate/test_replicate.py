@@ -76,7 +76,7 @@ def test_worker_count_follows_run_size() -> None:
 @pytest.mark.parametrize("from_base", [True, False])
 def test_compiled_loop_equals_its_python_source(from_base: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """The Numba-compiled kernel and the same function run by the interpreter give identical results."""
-    compiled = engine._KERNEL
+    compiled = engine._kernel()
     if not hasattr(compiled, "py_func"):
         pytest.skip("numba is not installed: the kernel already runs as Python")
     demand, fleet = _city(1500, seed=8)

@@ -16,6 +16,7 @@ calls takes about 0.1 s. The same function runs uncompiled in a test, which chec
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -214,7 +215,7 @@ def run_once(
         for when, kind in ((s, _START), (e, _END))
     ]
     shift_events = len(shifts)
-    dispatch_t, travel, team_of = _KERNEL(
+    dispatch_t, travel, team_of = _kernel()(
         np.ascontiguousarray(demand.t, float),
         np.ascontiguousarray(demand.team_type, np.int64),
         np.ascontiguousarray(demand.urgency, np.int64),
@@ -542,4 +543,15 @@ def _compile() -> Any:
     return jit(_run_kernel)
 
 
-_KERNEL = _compile()
+_KERNEL: Any = None  # compiled on first use: importing Numba takes a while, and not every caller simulates
+
+
+_KERNEL_LOCK = threading.Lock()
+
+
+def _kernel() -> Any:
+    global _KERNEL
+    with _KERNEL_LOCK:  # _compile rebinds the helpers: exactly once
+        if _KERNEL is None:
+            _KERNEL = _compile()
+    return _KERNEL
