@@ -550,8 +550,11 @@ _KERNEL_LOCK = threading.Lock()
 
 
 def _kernel() -> Any:
+    """The event loop, compiled once. The lock is taken only until then, so a process forked while
+    another thread held it (replications run in forked workers) never waits for it."""
     global _KERNEL
-    with _KERNEL_LOCK:  # _compile rebinds the helpers: exactly once
-        if _KERNEL is None:
-            _KERNEL = _compile()
+    if _KERNEL is None:
+        with _KERNEL_LOCK:  # _compile rebinds the helpers: exactly once
+            if _KERNEL is None:
+                _KERNEL = _compile()
     return _KERNEL

@@ -24,6 +24,7 @@ from altresponse.simulate.engine import (
     Fleet,
     RunResult,
     SimParams,
+    _kernel,
     interval_coverage,
     run_once,
 )
@@ -223,6 +224,7 @@ def replicate(
     job = _Job(demand, fleet, params, service, seed, police_hours_per_fte, demand_factory)
     n_workers = replication_workers(reps, demand.n, workers)
     if n_workers > 1:
+        _kernel()  # set up before the fork, so that the workers inherit it
         ctx = mp.get_context("fork")
         with ProcessPoolExecutor(
             n_workers, mp_context=ctx, initializer=_set_child_job, initargs=(job,)
