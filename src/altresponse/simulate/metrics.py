@@ -7,8 +7,11 @@ much of a difference is noise.
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
+import os
 import time
 import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +24,7 @@ from altresponse.simulate.engine import (
     Fleet,
     RunResult,
     SimParams,
+    _kernel,
     interval_coverage,
     run_once,
 )
@@ -144,6 +148,59 @@ SCALARS = (
 )
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What every replication of one `replicate` call shares."""
+
+    demand: Demand
+    fleet: Fleet
+    params: SimParams
+    service: ServiceTimeModel
+    seed: int
+    police_hours_per_fte: float
+    demand_factory: Any
+
+
+def _replication(job: _Job, r: int) -> tuple[dict[str, Any], int]:
+    """Replication `r`: its own random stream ([seed, r]), so it gives the same figures in any process
+    and in any order."""
+    rng = np.random.default_rng([job.seed, r])
+    d = job.demand_factory(rng) if job.demand_factory is not None else job.demand
+    on_scene = job.service.sample_on_scene(d.common_type, rng)
+    travel = job.service.sample_travel(d.common_type, rng)
+    backup = rng.random(d.n) < job.params.backup_probability
+    run = run_once(d, job.fleet, job.params, on_scene, travel, backup)
+    return run_metrics(d, job.fleet, job.params, run, job.police_hours_per_fte), run.events
+
+
+# Below this many calls (summed over replications) starting worker processes costs more than it saves.
+PARALLEL_MIN_CALLS = 300_000
+_CHILD_JOB: _Job | None = None
+
+
+def _set_child_job(job: _Job) -> None:
+    global _CHILD_JOB
+    _CHILD_JOB = job
+
+
+def _child_replication(r: int) -> tuple[dict[str, Any], int]:
+    assert _CHILD_JOB is not None, "worker started without a job"
+    return _replication(_CHILD_JOB, r)
+
+
+def replication_workers(reps: int, calls: int, workers: int | None = None) -> int:
+    """Processes to run replications in: `workers` if given, else every usable core when the run is big
+    enough to pay for starting them; 1 where processes cannot be forked (the job, which may hold a
+    closure, is handed to the workers by fork rather than pickled)."""
+    if "fork" not in mp.get_all_start_methods() or mp.current_process().daemon:
+        return 1  # a daemonic process (itself a pool worker) may not start processes
+    if workers is None:
+        if reps * calls < PARALLEL_MIN_CALLS:
+            return 1
+        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(workers, reps))
+
+
 def replicate(
     demand: Demand,
     fleet: Fleet,
@@ -154,24 +211,29 @@ def replicate(
     seed: int = 0,
     police_hours_per_fte: float = 1700.0,
     demand_factory: Any = None,
+    workers: int | None = None,
 ) -> dict[str, Any]:
     """Run `reps` independent replications and summarize each figure as mean and 95% interval.
 
     With `demand_factory(rng) -> Demand` every replication draws fresh arrivals (a Poisson model);
     otherwise the same calls are replayed and only durations and backup requests are redrawn.
+    Replications are independent, so they run in `workers` processes (default: every core, for runs
+    big enough to gain); each has its own random stream, so the figures equal a serial run's.
     """
-    runs = []
     started = time.perf_counter()
-    events = 0
-    for r in range(reps):
-        rng = np.random.default_rng([seed, r])
-        d = demand_factory(rng) if demand_factory is not None else demand
-        on_scene = service.sample_on_scene(d.common_type, rng)
-        travel = service.sample_travel(d.common_type, rng)
-        backup = rng.random(d.n) < params.backup_probability
-        run = run_once(d, fleet, params, on_scene, travel, backup)
-        events += run.events
-        runs.append(run_metrics(d, fleet, params, run, police_hours_per_fte))
+    job = _Job(demand, fleet, params, service, seed, police_hours_per_fte, demand_factory)
+    n_workers = replication_workers(reps, demand.n, workers)
+    if n_workers > 1:
+        _kernel()  # set up before the fork, so that the workers inherit it
+        ctx = mp.get_context("fork")
+        with ProcessPoolExecutor(
+            n_workers, mp_context=ctx, initializer=_set_child_job, initargs=(job,)
+        ) as pool:
+            done = list(pool.map(_child_replication, range(reps)))
+    else:
+        done = [_replication(job, r) for r in range(reps)]
+    runs = [m for m, _ in done]
+    events = sum(e for _, e in done)
     elapsed = time.perf_counter() - started
     out: dict[str, Any] = {k: Estimate.of([m[k] for m in runs]).to_dict() for k in SCALARS}
     for k in SCALARS:

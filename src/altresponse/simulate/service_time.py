@@ -268,10 +268,21 @@ def _lookup(
 
 
 def _sample_by_type(types: np.ndarray, rng: np.random.Generator, pick: Any) -> np.ndarray:
-    types = np.asarray(types, dtype=object)
+    """Draws for each call from its type's distribution, types taken in sorted order (so a seed gives
+    the same draws however the calls are grouped). Types are numbered with a dict rather than by
+    sorting every call's string: a year of calls then takes tens of milliseconds, not a fifth of a second."""
     out = np.empty(len(types), dtype=float)
-    uniques, inverse = np.unique(types.astype(str), return_inverse=True)
-    for idx, t in enumerate(uniques):
-        mask = inverse == idx
-        out[mask] = pick(str(t)).sample(rng, int(mask.sum()))
+    index: dict[str, int] = {}
+    first = np.fromiter(
+        (index.setdefault(str(t), len(index)) for t in np.asarray(types, dtype=object).tolist()),
+        dtype=np.int64,
+        count=len(types),
+    )
+    found = sorted(index)
+    rank = np.empty(len(found), dtype=np.int64)
+    rank[[index[t] for t in found]] = np.arange(len(found))
+    codes = rank[first] if len(found) else first
+    for idx, t in enumerate(found):
+        mask = codes == idx
+        out[mask] = pick(t).sample(rng, int(mask.sum()))
     return out

@@ -255,6 +255,39 @@ def stage_csv(
     canonical_names: list[str],
 ) -> StageResult:
     """Parse one CSV file into `staged` (good and rejected rows) and `csv_rejects`."""
+    select = stage_select(
+        con,
+        path=path,
+        read_path=read_path,
+        file_idx=file_idx,
+        info=info,
+        cmap=cmap,
+        agency=agency,
+        time_zone=time_zone,
+        bbox=bbox,
+        canonical_names=canonical_names,
+    )
+    start_file(con, file_idx)
+    con.execute(f"INSERT INTO staged_rows {select}")
+    return record_csv_errors(con, path=path, read_path=read_path, file_idx=file_idx, info=info, cmap=cmap)
+
+
+def stage_select(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: Path,
+    read_path: Path,
+    file_idx: int,
+    info: TextInfo,
+    cmap: ColumnMap,
+    agency: str,
+    time_zone: str,
+    bbox: BoundingBox,
+    canonical_names: list[str],
+) -> str:
+    """The one statement that turns a CSV file into staged rows: canonical columns then STAGED_EXTRA,
+    one row per good CSV record in file order (structural errors go to the `rej_<file_idx>_err`
+    table). Sets the session variables the statement reads."""
     header = unique_header(info.header)
     cols = _Columns(header)
     f = cmap.fields
@@ -451,10 +484,22 @@ def stage_csv(
     _set_year_variables(con, tzv, slots)
     pz = f"SELECT p.*{''.join(', ' + e for e in lookups)} FROM (SELECT {', '.join(p_cols)} FROM {source}) p"
     q = f"SELECT {', '.join(q_cols)} FROM ({pz}) pz"
-    sql = f"INSERT INTO staged_rows SELECT {', '.join(ordered + extras)} FROM ({q}) q"
-    start_file(con, file_idx)
-    con.execute(sql)
+    return f"SELECT {', '.join(ordered + extras)} FROM ({q}) q"
 
+
+def record_csv_errors(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    path: Path,
+    read_path: Path,
+    file_idx: int,
+    info: TextInfo,
+    cmap: ColumnMap,
+) -> StageResult:
+    """After a file's rows are in `staged`: fetch the text of rows rejected for a reason, move the
+    structural errors into `csv_rejects` and the line-number side tables."""
+    header = unique_header(info.header)
+    rej = f"rej_{file_idx}"
     rows_read = _scalar(con, f"SELECT count(*) FROM staged_rows WHERE file_idx = {file_idx}")
     if _scalar(con, f"SELECT count(*) FROM staged_rows WHERE file_idx = {file_idx} AND reason IS NOT NULL"):
         _fetch_reason_raw(con, read_path, header, cmap, file_idx)
