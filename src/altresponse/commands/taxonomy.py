@@ -16,6 +16,7 @@ from altresponse.jsonout import emit_json
 from altresponse.taxonomy import (
     BUILTIN_CROSSWALKS,
     UNMAPPED,
+    Crosswalk,
     CrosswalkEntry,
     encode_calls,
     load_catalogue,
@@ -38,6 +39,32 @@ def _read_lines(path: Path) -> list[str]:
         if line.strip():
             seen.setdefault(line.strip(), None)
     return list(seen)
+
+
+def _load_or_new(crosswalk: str) -> Crosswalk:
+    """The crosswalk named, or an empty one when its CSV path does not exist yet."""
+    path = crosswalk_path(crosswalk)
+    if not path.exists():
+        if path.suffix.lower() != ".csv":
+            raise BadInput("crosswalk file not found", file=str(path))
+        return Crosswalk(path.stem, (), load_catalogue())
+    return load_crosswalk(crosswalk)
+
+
+def _read_suggestions(path: Path) -> list[dict[str, object]]:
+    try:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        doc = json.loads(lines[-1]) if lines else None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BadInput(f"expected the JSON printed by `taxonomy suggest --json`: {exc}",
+                       file=str(path)) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("suggestions"), list):
+        raise BadInput("expected an object with a 'suggestions' list", file=str(path))
+    items = doc["suggestions"]
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or not {"text", "common_type", "confidence"} <= set(item):
+            raise BadInput(f"suggestion #{i + 1} lacks text, common_type or confidence", file=str(path))
+    return items
 
 
 def _calls_sql(path: Path, column: str) -> str:
@@ -143,49 +170,66 @@ def register(app: typer.Typer) -> None:
 
     @group.command("accept")
     def accept(
-        suggestions: Path = typer.Argument(..., help="JSON from `taxonomy suggest --json` (its last line)."),
-        crosswalk: str = typer.Option(..., "--crosswalk", help="Built-in name or CSV path to add to."),
-        min_confidence: float = typer.Option(0.0, "--min-confidence", min=0.0, max=1.0,
+        suggestions: Path | None = typer.Argument(
+            None, help="JSON from `taxonomy suggest --json` (its last line); omit to accept rows by --type."),
+        crosswalk: str = typer.Option(..., "--crosswalk",
+                                      help="Built-in name or CSV path (created if absent)."),
+        min_confidence: float = typer.Option(0.8, "--min-confidence", min=0.0, max=1.0,
                                              help="Accept only suggestions at least this confident."),
+        by: str | None = typer.Option(None, "--by", help="Who is accepting (recorded in the crosswalk)."),
+        types: list[str] = typer.Option([], "--type", help="Accept this local call type as suggested, or "
+                                        "TEXT=common_type to choose the type (repeat; needs --by)."),
         out: Path | None = typer.Option(None, help="Write here instead of over the crosswalk file."),
         json_out: bool = typer.Option(False, "--json", help="Print one JSON object as the last line."),
     ) -> None:
-        """Write accepted suggestions into a crosswalk CSV (atomically, sorted); reviewed rows always win."""
-        try:
-            lines = [ln for ln in suggestions.read_text(encoding="utf-8").splitlines() if ln.strip()]
-            doc = json.loads(lines[-1]) if lines else None
-        except (OSError, json.JSONDecodeError) as exc:
-            raise BadInput(f"expected the JSON printed by `taxonomy suggest --json`: {exc}",
-                           file=str(suggestions)) from exc
-        if not isinstance(doc, dict) or not isinstance(doc.get("suggestions"), list):
-            raise BadInput("expected an object with a 'suggestions' list", file=str(suggestions))
-        cat = load_catalogue()
-        xw = load_crosswalk(crosswalk)
-        new: list[CrosswalkEntry] = []
-        skipped = 0
-        for i, item in enumerate(doc["suggestions"]):
-            if not isinstance(item, dict) or not {"text", "common_type", "confidence"} <= set(item):
-                raise BadInput(f"suggestion #{i + 1} lacks text, common_type or confidence",
-                               file=str(suggestions))
-            type_id = str(item["common_type"])
-            if type_id == UNMAPPED or float(item["confidence"]) < min_confidence:
-                skipped += 1
-                continue
-            cat.get(type_id)  # unknown ids fail loudly
-            confidence = float(item["confidence"])
-            note = f"accepted suggestion ({item.get('method', 'suggest')}, confidence {confidence:.2f})"
-            new.append(CrosswalkEntry(str(item["text"]), type_id, note))
-        merged = xw.with_entries(new)
-        added = len(merged) - len(xw)
+        """Add suggestions to a crosswalk, or accept named rows; nothing that could send a call away from
+        police, fire or EMS is accepted without a person named by --by, row by row."""
+        from datetime import UTC, datetime
+
+        from altresponse.taxonomy.review import accept_rows, entry_from_suggestion
+
+        if suggestions is None and not types:
+            raise BadInput("give a suggestions JSON file, or --type TEXT (with --by NAME) to accept rows")
         target = out or crosswalk_path(crosswalk)
-        write_text_atomic(target, merged.to_csv_text())
-        summary = {"crosswalk": str(target), "accepted": added, "already_known": len(new) - added,
-                   "skipped": skipped, "entries": len(merged)}
+        xw = _load_or_new(crosswalk)
+        cat = load_catalogue()
+        before_accepted, before_pending = len(xw), len(xw.pending)
+        skipped = already_known = 0
+        known_before = set(xw.keys())
+        if suggestions is not None:
+            new: list[CrosswalkEntry] = []
+            for item in _read_suggestions(suggestions):
+                type_id = str(item["common_type"])
+                if type_id == UNMAPPED or float(str(item["confidence"])) < min_confidence:
+                    skipped += 1
+                    continue
+                cat.get(type_id)  # unknown ids fail loudly
+                s = Suggester.suggestion_from_dict(item)
+                entry = entry_from_suggestion(s, cat, min_confidence=min_confidence)
+                already_known += entry.key in known_before
+                new.append(entry)
+            xw = xw.with_entries(new)
+        if types:
+            if not by:
+                raise BadInput("--type needs --by NAME: acceptance is recorded with who made it",
+                               column="--by")
+            choices: dict[str, str | None] = {}
+            for choice in types:
+                text, _, as_type = choice.partition("=")
+                choices[text] = as_type.strip() or None
+            xw = accept_rows(xw, choices, by=by, at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        write_text_atomic(target, xw.to_csv_text())
+        added = len(xw) - before_accepted
+        summary = {"crosswalk": str(target), "accepted": added,
+                   "already_known": already_known,
+                   "needs_review": len(xw.pending),
+                   "new_needs_review": max(0, len(xw.pending) - before_pending),
+                   "skipped": skipped, "entries": len(xw)}
         if json_out:
             emit_json(summary)
             return
-        typer.echo(f"added {added} entries to {target} ({len(new) - added} already known, {skipped} below "
-                   f"the confidence floor or unmapped)")
+        typer.echo(f"added {added} accepted entries to {target} ({summary['already_known']} already known, "
+                   f"{skipped} below the confidence floor or unmapped); {len(xw.pending)} rows need review")
 
     @group.command("evaluate")
     def evaluate(json_out: bool = typer.Option(False, "--json", help=_JSON_HELP)) -> None:

@@ -366,6 +366,16 @@ class Suggester:
     def suggest_many(self, texts: Iterable[str]) -> list[Suggestion]:
         return [self.suggest(t) for t in texts]
 
+    @staticmethod
+    def suggestion_from_dict(item: Mapping[str, object]) -> Suggestion:
+        """A suggestion as `as_dict` wrote it (missing optional fields empty)."""
+        def text(name: str) -> str:
+            return str(item.get(name) or "")
+
+        return Suggestion(text("text"), text("common_type"), text("category"), text("pathway"),
+                          float(str(item.get("confidence") or 0.0)), text("method") or "suggest",
+                          text("matched"), text("reason"), text("safety"))
+
 
 CONFIDENCE_BANDS: tuple[tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 1.01))
 
