@@ -82,6 +82,8 @@ def register(app: typer.Typer) -> None:
                                             "one shipped, when there is one)."),
         directory: str | None = typer.Option(None, "--directory", help="Provider directory name or JSON."),
         sample: int = typer.Option(DEFAULT_SAMPLE, "--sample", min=100, help="Records to read at most."),
+        known: list[str] = typer.Option([], "--known", help="Reviewed crosswalks the suggester learns from "
+                                        "(repeat; default: every one shipped)."),
         force: bool = typer.Option(False, "--force", help="Overwrite a profile already in --out."),
         json_out: bool = typer.Option(False, "--json", help="Print the inferred roles as JSON (last line)."),
     ) -> None:
@@ -109,7 +111,7 @@ def register(app: typer.Typer) -> None:
             raise BadInput("give --protocol NAME|FILE: the profile must name the triage protocol")
         chosen_directory = directory or _only_builtin("altresponse.directory", ".json")
         header, rows = read_export(exports, sample)
-        suggester = Suggester.from_crosswalks(list(BUILTIN_CROSSWALKS))
+        suggester = Suggester.from_crosswalks(known or list(BUILTIN_CROSSWALKS))
         prop = infer_export(header, rows, suggester, time_zone)
         if prop.time_zone is None:
             evidence = prop.time_zone_evidence or "no coordinates to place it"
@@ -121,7 +123,8 @@ def register(app: typer.Typer) -> None:
         out.mkdir(parents=True, exist_ok=True)
         write_text_atomic(out / "mapping.yaml", mapping_yaml(prop, name, code))
         write_text_atomic(out / "crosswalk.csv", crosswalk.to_csv_text())
-        write_text_atomic(out / "profile.yaml", profile_yaml(prop, name, code, chosen_protocol, chosen_directory))
+        write_text_atomic(out / "profile.yaml",
+                          profile_yaml(prop, name, code, chosen_protocol, chosen_directory))
         write_text_atomic(out / "review.html", review_html(prop, name, crosswalk, str(out)))
         load_profile(out)  # what was written must load: a failure here is ours (exit 1)
         load_map(out / "mapping.yaml")

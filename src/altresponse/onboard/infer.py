@@ -143,6 +143,7 @@ class _Column:
     name: str
     values: list[str]  # non-empty, stripped
     n_rows: int
+    raw: list[str] = field(default_factory=list)  # one per row ("" when empty), aligned across columns
 
     @property
     def filled(self) -> float:
@@ -241,8 +242,9 @@ def infer_export(header: Sequence[str], rows: Sequence[Sequence[str]], suggester
         raise BadInput("the export has a header but no records to learn from")
     cols = {}
     for i, name in enumerate(header):
-        values = [r[i].strip() for r in rows if i < len(r) and r[i].strip() and r[i].strip().upper() != "NULL"]
-        cols[name] = _Column(name, values, n)
+        raw = [r[i].strip() if i < len(r) else "" for r in rows]
+        raw = ["" if v.upper() == "NULL" else v for v in raw]
+        cols[name] = _Column(name, [v for v in raw if v], n, raw)
     prop = ExportProposal(rows=n, header=list(header))
     taken: set[str] = set()
 
@@ -267,9 +269,13 @@ def infer_export(header: Sequence[str], rows: Sequence[Sequence[str]], suggester
     for role in TIME_ROLES:
         candidates = [c for c in datetimes if c not in taken and _hint(hints, role, c) > 0]
         if candidates:
-            # The final close rather than the first; otherwise the first such column.
-            pick = max(candidates, key=lambda c: ("final" in header_words(c), -header.index(c))) \
-                if role == "close" else candidates[0]
+            # The final close rather than the first; for the others the first unit's time, which is the
+            # earliest of the columns that name it.
+            if role == "close":
+                pick = max(candidates, key=lambda c: ("final" in header_words(c), -header.index(c)))
+            else:
+                first = _earliest(cols, candidates, datetimes) if len(candidates) > 1 else None
+                pick = first or candidates[0]
             fmt, share = datetimes[pick]
             prop.times[role] = TimeRole([pick], [fmt], duckdb_formats(fmt, cols[pick].values), share)
             take(role, pick)
@@ -306,7 +312,7 @@ def _infer_received(prop: ExportProposal, cols: dict[str, _Column], datetimes: d
         d = max(dates, key=lambda c: (_hint(hints, "received_date", c), cols[c].filled))
         t = max(times_of_day, key=lambda c: (_hint(hints, "received_time", c), cols[c].filled))
         fmt = f"{dates[d][0]} {times_of_day[t][0]}"
-        joined = [f"{a} {b}" for a, b in zip(cols[d].values, cols[t].values, strict=False)]
+        joined = [f"{a} {b}" for a, b in zip(cols[d].raw, cols[t].raw, strict=True) if a and b]
         share = _parse_share(_sample(joined), fmt)
         prop.times["received"] = TimeRole([d, t], [fmt], duckdb_formats(fmt, joined), share)
         take("received", d)
@@ -326,14 +332,15 @@ def _infer_received(prop: ExportProposal, cols: dict[str, _Column], datetimes: d
                    "onboard/hints.yaml); give the export with a received date-time column")
 
 
-def _earliest(cols: dict[str, _Column], names: list[str], formats: dict[str, tuple[str, float]]) -> str | None:
-    n = min(len(cols[c].values) for c in names)
+def _earliest(cols: dict[str, _Column], names: list[str],
+              formats: dict[str, tuple[str, float]]) -> str | None:
+    n = min(len(cols[c].raw) for c in names)
     wins: Counter[str] = Counter()
-    for i in range(0, min(n, 2000)):
+    for i in range(0, n, max(1, n // 2000)):
         parsed = {}
         for c in names:
             try:
-                parsed[c] = datetime.strptime(cols[c].values[i], formats[c][0])
+                parsed[c] = datetime.strptime(cols[c].raw[i], formats[c][0])
             except ValueError:
                 continue
         if parsed:
@@ -423,7 +430,7 @@ def _infer_coordinates(prop: ExportProposal, cols: dict[str, _Column], hints: Hi
 
 def _pairs(lat: _Column, lon: _Column) -> list[tuple[float, float]]:
     out = []
-    for a, b in zip(lat.values, lon.values, strict=False):
+    for a, b in zip(lat.raw, lon.raw, strict=True):
         try:
             out.append((float(a), float(b)))
         except ValueError:
@@ -463,7 +470,9 @@ def _recognized(col: _Column, classes: Sequence[tuple[str, re.Pattern[str]]]) ->
 
 def _infer_codes(prop: ExportProposal, cols: dict[str, _Column], hints: Hints, taken: set[str],
                  take: Callable[[str, str], None]) -> None:
-    small = {n: c for n, c in cols.items() if n not in taken and c.values and 2 <= c.distinct <= 400}
+    flags = {"TRUE", "FALSE", "YES", "NO", "Y", "N", "0", "1", "T", "F"}
+    small = {n: c for n, c in cols.items() if n not in taken and c.values and 2 <= c.distinct <= 400
+             and not {v.upper() for v in c.counts} <= flags}
     # Origin: a field whose values say how the call came in.
     scored = sorted(((_recognized(c, hints.origin) + 0.3 * _hint(hints, "origin", n), n)
                      for n, c in small.items() if c.distinct <= 60), reverse=True)
@@ -540,7 +549,8 @@ def _infer_call_type(prop: ExportProposal, cols: dict[str, _Column], hints: Hint
 
 def _infer_text_roles(prop: ExportProposal, cols: dict[str, _Column], hints: Hints, taken: set[str],
                       take: Callable[[str, str], None]) -> None:
-    street = re.compile(r"\b(ST|AVE?|AV|RD|BLVD|DR|LN|WAY|PL|CT|HWY|PKWY|BLOCK|BLK|STREET|AVENUE|ROAD)\b", re.I)
+    street = re.compile(r"\b(ST|AVE?|AV|RD|BLVD|DR|LN|WAY|PL|CT|HWY|PKWY|BLOCK|BLK|STREET|AVENUE|ROAD)\b",
+                        re.I)
     best: tuple[float, str] | None = None
     for name, col in cols.items():
         if name in taken or col.filled < 0.3:
@@ -576,7 +586,8 @@ def _infer_zone(prop: ExportProposal, hints: Hints, given: str | None) -> None:
         for box in hints.zone_boxes:
             if box["min_lon"] <= lon <= box["max_lon"] and box["min_lat"] <= lat <= box["max_lat"]:
                 prop.time_zone = str(box["zone"])
-                prop.time_zone_evidence = (f"the coordinates' median point ({lat:.3f}, {lon:.3f}) lies in the "
-                                           f"region of {box['zone']}")
+                prop.time_zone_evidence = (f"the coordinates' median point ({lat:.3f}, {lon:.3f}) lies in "
+                                           f"the region of {box['zone']}")
                 return
-        prop.time_zone_evidence = f"the coordinates' median point ({lat:.3f}, {lon:.3f}) is in no known region"
+        prop.time_zone_evidence = (f"the coordinates' median point ({lat:.3f}, {lon:.3f}) is in no known "
+                                   "region")

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from altresponse.onboard.infer import ExportProposal
-from altresponse.taxonomy import Catalogue, Crosswalk
+from altresponse.taxonomy import Catalogue, Crosswalk, CrosswalkEntry
 from altresponse.taxonomy.review import AUTO_ACCEPT_CONFIDENCE, entry_from_suggestion
 from altresponse.taxonomy.suggest import Suggester
 
@@ -106,8 +106,8 @@ def profile_yaml(prop: ExportProposal, name: str, agency: str, protocol: str, di
 def crosswalk_for(prop: ExportProposal, name: str, suggester: Suggester, catalogue: Catalogue,
                   min_confidence: float = AUTO_ACCEPT_CONFIDENCE) -> Crosswalk:
     """One worksheet row per local call type (most calls first) with its suggestion and status."""
-    entries = []
-    pending = []
+    entries: list[CrosswalkEntry] = []
+    pending: list[CrosswalkEntry] = []
     seen: set[str] = set()
     for text, calls in sorted(prop.call_types.items(), key=lambda kv: (-kv[1], kv[0])):
         entry = entry_from_suggestion(suggester.suggest(text), catalogue, calls=calls,
@@ -146,7 +146,8 @@ def review_html(prop: ExportProposal, name: str, crosswalk: Crosswalk, folder: s
         "without police (a welfare check, a noise complaint, a 311 matter) is never accepted "
         "automatically, however confident the suggestion. To accept a row as suggested, or as another "
         "type, run (the crosswalk records who and when):") + (
-        f"<pre>altresponse taxonomy accept --crosswalk {html.escape(folder)}/crosswalk.csv --by \"Your Name\" "
+        f"<pre>altresponse taxonomy accept --crosswalk {html.escape(folder)}/crosswalk.csv "
+        "--by \"Your Name\" "
         "--type \"LOCAL TYPE\" --type \"OTHER TYPE=common_type\"</pre>") + paragraph(
         "or edit crosswalk.csv (set common_type, status accepted, reviewed_by and reviewed_at). "
         "`altresponse taxonomy types` lists the common types.")
