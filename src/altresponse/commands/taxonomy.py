@@ -41,6 +41,10 @@ def _read_lines(path: Path) -> list[str]:
     return list(seen)
 
 
+def _count(items: object) -> int:
+    return len(items) if isinstance(items, (list, tuple)) else 0
+
+
 def _load_or_new(crosswalk: str) -> Crosswalk:
     """The crosswalk named, or an empty one when its CSV path does not exist yet."""
     path = crosswalk_path(crosswalk)
@@ -82,6 +86,8 @@ _ROW_FILES = {
     "decc": ("data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv", "Problem"),
     "sfpd": ("data/other_cities/san_francisco/sfpd_calls_for_service_sample_2016_2019.csv",
              "original_crime_type_name"),
+    "seattle_initial_call_types": ("data/other_cities/seattle/spd_calls_madison_beach_area_2010_2024.csv",
+                                   "Initial.Call.Type"),
 }
 
 
@@ -232,14 +238,19 @@ def register(app: typer.Typer) -> None:
                    f"{skipped} below the confidence floor or unmapped); {len(xw.pending)} rows need review")
 
     @group.command("evaluate")
-    def evaluate(json_out: bool = typer.Option(False, "--json", help=_JSON_HELP)) -> None:
-        """Hold out each built-in crosswalk in turn and measure the suggester on it."""
-        xws = [load_crosswalk(n) for n in BUILTIN_CROSSWALKS]
+    def evaluate(
+        vocabulary: list[Path] = typer.Option([], "--vocabulary", help="Another reviewed crosswalk CSV to "
+                                              "hold out and learn from (repeat)."),
+        json_out: bool = typer.Option(False, "--json", help=_JSON_HELP),
+    ) -> None:
+        """Hold out each crosswalk in turn and measure the suggester on it (per string and per call)."""
+        xws = [load_crosswalk(n) for n in BUILTIN_CROSSWALKS] + [Crosswalk.from_csv(p) for p in vocabulary]
+        names = [x.name for x in xws]
         counts = _shared_row_counts()
         rows = []
         for variant, rules, similarity in (("full", True, True), ("similarity_only", False, True),
                                            ("rules_only", True, False)):
-            for name in BUILTIN_CROSSWALKS:
+            for name in names:
                 res = holdout_evaluation(xws, name, use_rules=rules, use_similarity=similarity,
                                          row_counts=counts.get(name))
                 rows.append({"variant": variant, **res.as_dict()})
@@ -247,12 +258,13 @@ def register(app: typer.Typer) -> None:
             emit_json({"holdout": rows})
             return
         table = Table("variant", "held out", "types", "type acc.", "category acc.", "no suggestion", "calls",
-                      "type acc. (calls)", "category acc. (calls)")
+                      "type acc. (calls)", "category acc. (calls)", "violent", "lowered")
         for r in rows:
             wt, wc = r["weighted_type_accuracy"], r["weighted_category_accuracy"]
             table.add_row(str(r["variant"]), str(r["held_out"]), str(r["n"]), f"{r['type_accuracy']:.3f}",
                           f"{r['category_accuracy']:.3f}", str(r["unmapped"]), str(r["rows"] or ""),
-                          "" if wt is None else f"{wt:.3f}", "" if wc is None else f"{wc:.3f}")
+                          "" if wt is None else f"{wt:.3f}", "" if wc is None else f"{wc:.3f}",
+                          str(r["dangerous"]), str(_count(r["dangerous_lowered"])))
         _out.print(table)
 
     app.add_typer(group, name="taxonomy")

@@ -399,6 +399,8 @@ class HoldoutResult:
     weighted_type_accuracy: float | None = None
     weighted_category_accuracy: float | None = None
     by_confidence: tuple[dict[str, float], ...] = ()
+    dangerous: int = 0
+    dangerous_lowered: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -428,8 +430,16 @@ def holdout_evaluation(
     n = type_hits = cat_hits = misses = 0
     w_total = w_type = w_cat = 0
     bands = [[0, 0] for _ in CONFIDENCE_BANDS]
+    dangerous = 0
+    lowered: list[str] = []
     for entry in target:
         s = suggester.suggest(entry.local_call_type)
+        term = danger_in(expand(entry.local_call_type))
+        if cat.category_of(entry.common_type) == "violent_crime" or (
+                term is not None and term.kind in ("violence", "weapon")):
+            dangerous += 1
+            if s.common_type != UNMAPPED and cat.get(s.common_type).allows_alternative:
+                lowered.append(entry.local_call_type)
         type_ok = s.common_type == entry.common_type
         cat_ok = s.category == cat.category_of(entry.common_type)
         n += 1
@@ -460,4 +470,6 @@ def holdout_evaluation(
         weighted_type_accuracy=w_type / w_total if weighted else None,
         weighted_category_accuracy=w_cat / w_total if weighted else None,
         by_confidence=by_conf,
+        dangerous=dangerous,
+        dangerous_lowered=tuple(lowered),
     )
