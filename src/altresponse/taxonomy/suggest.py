@@ -147,8 +147,12 @@ _EXCLUSION_PAREN = re.compile(r"\(\s*(?:EXCEPT|EXCL\w*|DOES NOT|DOESN'T|NOT|NO|O
 _EXCLUSION_DASH = re.compile(r"\s-\s*(?:NOT|NO|EXCEPT)\s[^-()]*")
 
 
+_EXCLUSION_WORDS = re.compile(r"\b(?:NO|NON|WITHOUT|W/O)\s+(?:WEAPONS?|WPNS?|GUNS?|KNIFE|INJURY|INJURIES)\b")
+
+
 def drop_exclusions(key: str) -> str:
-    """Remove negated clauses from a normalized call type before matching."""
+    """Remove negated clauses from a normalized call type before matching ("FIGHT NO WEAPON")."""
+    key = _EXCLUSION_WORDS.sub(" ", key)
     return _EXCLUSION_DASH.sub(" ", _EXCLUSION_PAREN.sub(" ", key)).strip()
 
 
