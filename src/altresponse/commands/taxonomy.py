@@ -38,6 +38,8 @@ def _read_lines(path: Path) -> list[str]:
     for line in text.splitlines():
         if line.strip():
             seen.setdefault(line.strip(), None)
+    if not seen:
+        raise BadInput("no call types: expected one local call type per line", file=str(path))
     return list(seen)
 
 
@@ -65,6 +67,8 @@ def _read_suggestions(path: Path) -> list[dict[str, object]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("suggestions"), list):
         raise BadInput("expected an object with a 'suggestions' list", file=str(path))
     items = doc["suggestions"]
+    if not items:
+        raise BadInput("the suggestions list is empty", file=str(path))
     for i, item in enumerate(items):
         if not isinstance(item, dict) or not {"text", "common_type", "confidence"} <= set(item):
             raise BadInput(f"suggestion #{i + 1} lacks text, common_type or confidence", file=str(path))
@@ -142,6 +146,8 @@ def register(app: typer.Typer) -> None:
             result = encode_calls(con, _calls_sql(calls, column), xw, top=top)
         except duckdb.Error as exc:
             raise BadInput(f"cannot read calls: {exc}", file=str(calls)) from exc
+        if result.total_rows == 0:
+            raise BadInput("no calls in the file: nothing to measure", file=str(calls))
         summary = {"file": str(calls), "crosswalk": xw.name, "rows": result.total_rows, **result.as_dict()}
         if json_out:
             emit_json(summary)
