@@ -215,3 +215,19 @@ def test_end_to_end_with_the_generated_profile(shared: Path, tmp_path: Path, nam
                               str(folder), "--json", cwd=tmp_path))
     assert int(str(analysis["rows"])) == ing["rows_out"]
     assert float(str(analysis["mapping_coverage"])) > float(str(init["accepted_call_share"])) - 1e-9
+
+
+def test_unusable_exports_exit_2(tmp_path: Path) -> None:
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("id,time,type\n", encoding="utf-8")
+    empty = tmp_path / "e.csv"
+    empty.write_text("", encoding="utf-8")
+    cases = ((header_only, "no records"), (empty, "empty"), (tmp_path / "nope.csv", "not found"))
+    for path, message in cases:
+        result = run("city", "init", str(path), "--name", "T", "--out", str(tmp_path / "out"),
+                     "--time-zone", "America/Chicago")
+        assert result.returncode == 2, result.stderr
+        assert message in " ".join(result.stderr.split())
+    result = run("city", "init", str(header_only), "--name", "T", "--out", str(tmp_path / "out"),
+                 "--time-zone", "Mars/Olympus")
+    assert result.returncode == 2 and "unknown time zone" in " ".join(result.stderr.split())

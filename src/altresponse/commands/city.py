@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from importlib import resources
 from pathlib import Path
 
@@ -24,34 +23,32 @@ def read_export(paths: list[Path], limit: int) -> tuple[list[str], list[list[str
     rows: list[list[str]] = []
     for path in paths:
         inspect_file(path)  # not found, empty, binary, JSON: a clear exit 2
-        raw = path.read_bytes()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-        try:
-            dialect = csv.Sniffer().sniff(text[:65536], delimiters=_DELIMITERS)
-            delimiter = dialect.delimiter
-        except csv.Error:
-            delimiter = ","
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        try:
-            head = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise BadInput("file has no header line", file=str(path)) from None
-        if delimiter != ",":
-            raise BadInput(f"the export is delimited by {delimiter!r}; city init reads comma-separated "
-                           "files (save it as CSV)", file=str(path), line=1)
-        if header is None:
-            header = head
-        elif head != header:
-            raise BadInput(f"header differs from {paths[0].name}'s; give exports of one format together",
-                           file=str(path), line=1)
-        for record in reader:
-            if len(rows) >= limit:
-                break
-            if any(v.strip() for v in record):
-                rows.append(record)
+        # Streamed, so a large export costs only the sample; bytes that are not UTF-8 are replaced here
+        # (inference only), while ingest transcodes and flags them properly.
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+            head_text = fh.read(65536)
+            try:
+                delimiter = csv.Sniffer().sniff(head_text, delimiters=_DELIMITERS).delimiter
+            except csv.Error:
+                delimiter = ","
+            fh.seek(0)
+            reader = csv.reader(fh, delimiter=delimiter)
+            try:
+                head = [h.strip().lstrip("\ufeff") for h in next(reader)]
+            except StopIteration:
+                raise BadInput("file has no header line", file=str(path)) from None
+            if delimiter != ",":
+                raise BadInput(f"the export is delimited by {delimiter!r}; city init reads comma-separated "
+                               "files (save it as CSV)", file=str(path), line=1)
+            if header is not None and head != header:
+                raise BadInput(f"header differs from {paths[0].name}'s; give exports of one format together",
+                               file=str(path), line=1)
+            header = header or head
+            for record in reader:
+                if len(rows) >= limit:
+                    break
+                if any(v.strip() for v in record):
+                    rows.append(record)
     assert header is not None
     if not rows:
         raise BadInput("no records: the export has only a header", file=str(paths[0]))
