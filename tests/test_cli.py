@@ -50,3 +50,43 @@ def test_demo_runs_end_to_end_and_links_every_output(tmp_path: Path) -> None:
         assert type_id in index
     counts = summary["ingest"]
     assert counts["rows_in"] == counts["rows_out"] + counts["rows_rejected"] + counts["duplicates_dropped"]
+
+
+# --- exit codes reach the shell (a real subprocess: CliRunner cannot see what `main` passes on) ---
+
+
+def test_usage_errors_exit_2_with_the_parsers_message() -> None:
+    for args, message in ((("ingest", "--bogus"), "No such option"),
+                          (("ingest",), "Missing argument"),
+                          (("no-such-command",), "No such command")):
+        result = run_cli(*args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert message in result.stderr
+        assert "internal error" not in result.stderr
+
+
+def test_debug_is_accepted_anywhere_on_the_line() -> None:
+    for args in (("--debug", "schema", "--help"), ("schema", "--help", "--debug")):
+        result = run_cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert "No such option" not in result.stderr
+
+
+def test_a_typer_exit_code_reaches_the_shell(tmp_path: Path) -> None:
+    """`ops verify-audit` on a changed audit row must exit 2, not 0."""
+    import sqlalchemy as sa
+
+    from altresponse.ops import open_store
+    from altresponse.ops import repository as repo
+
+    url = f"sqlite:///{tmp_path / 'ops.db'}"
+    store = open_store(url)
+    repo.create_user(store, "admin1", "a-long-password-1", "admin", None)
+    repo.create_user(store, "analyst1", "a-long-password-2", "analyst", None)
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("DROP TRIGGER audit_log_no_update"))
+        conn.execute(sa.text("UPDATE audit_log SET actor='mallory' WHERE seq=1"))
+    store.dispose()
+    result = run_cli("ops", "verify-audit", "--db", url)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "broken" in result.stderr

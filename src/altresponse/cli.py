@@ -1,8 +1,9 @@
 """The `altresponse` command line: a thin Typer shell over the domain modules.
 
 Each command group lives in `altresponse.commands.<name>` and exposes `register(app)`, so the
-commands are found here without this file listing them. Exit codes: 0 done, 2 bad input,
-1 internal error.
+commands are found here without this file listing them. Exit codes reach the shell: 0 done,
+2 bad input or a usage error (unknown option, missing argument), 1 internal error. `--debug`,
+anywhere on the line, shows the traceback of an internal error.
 """
 
 from __future__ import annotations
@@ -11,22 +12,34 @@ import importlib
 import logging
 import pkgutil
 import sys
+import traceback
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException
 
 from altresponse import commands
 from altresponse.errors import BadInput
 
+DEBUG_FLAG = "--debug"
+
 app = typer.Typer(
     name="altresponse",
-    help="Plan, route and monitor alternative 911 response from a city's own CAD data.",
+    help="Plan, route and monitor alternative 911 response from a city's own CAD data. "
+         f"Add {DEBUG_FLAG} anywhere to see the traceback of an internal error.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
 
 _err = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, DEBUG_FLAG, help="Show the traceback of an internal error."),
+) -> None:
+    """Plan, route and monitor alternative 911 response from a city's own CAD data."""
 
 
 def _register_commands() -> None:
@@ -40,30 +53,58 @@ def _register_commands() -> None:
 _register_commands()
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app and turn errors into exit codes with a clear message."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+def split_debug(argv: list[str]) -> tuple[list[str], bool]:
+    """Remove `--debug` from anywhere before a `--` separator; report whether it was there."""
+    out: list[str] = []
+    debug = False
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        if arg == DEBUG_FLAG:
+            debug = True
+            continue
+        out.append(arg)
+    return out, debug
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the app and return the exit code, with a clear message for every failure."""
+    args, debug = split_debug(list(sys.argv[1:] if argv is None else argv))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=args, prog_name="altresponse", standalone_mode=False)
     except BadInput as exc:
         _err.print(f"[bold red]error:[/] {exc}", highlight=False)
-        sys.exit(2)
+        if debug:
+            traceback.print_exc()
+        return 2
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return int(exc.exit_code or 0)
     except typer.Abort:
         _err.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click's usage errors carry their own exit code (2)
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        return 1
+    except ClickException as exc:  # usage errors: unknown option, missing argument (exit 2)
+        exc.show()
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        _err.print("interrupted")
+        return 130
+    except Exception as exc:
         _err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc}", highlight=False)
-        if "--debug" in (argv or sys.argv):
-            raise
-        sys.exit(1)
-    sys.exit(0)
+        if debug:
+            traceback.print_exc()
+        else:
+            _err.print(f"(run again with {DEBUG_FLAG} to see where)", highlight=False)
+        return 1
+    # Without standalone mode the app returns the code of a `typer.Exit` raised inside a command.
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: the exit code of `run` goes to the shell."""
+    sys.exit(run(argv))
 
 
 if __name__ == "__main__":

@@ -37,9 +37,14 @@ CATEGORIES: tuple[str, ...] = (
     "alarm",
     "administrative_no_voice",
     "officer_initiated_proactive",
+    "officer_status",
     "fire_hazard",
     "other",
 )
+NOT_CALL_CATEGORIES: tuple[str, ...] = ("officer_status",)
+"""Categories of CAD records that are not calls for service (a unit's status, administrative entries)."""
+EMERGENCY_PATHWAYS: tuple[str, ...] = ("police", "ems", "fire")
+"""Pathways that keep a sworn or emergency response; every other pathway is an alternative."""
 PATHWAYS: tuple[str, ...] = (
     "police",
     "ems",

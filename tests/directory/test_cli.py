@@ -20,7 +20,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.mark.shared
 def test_export_then_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path, shared: Path) -> None:
     target = tmp_path / "directory.json"
-    code, out, _ = run(capsys, "directory", "export", "--out", str(target), "--json")
+    code, out, _ = run(capsys, "directory", "export", "--out", str(target), "--directory", "baltimore",
+                       "--json")
     assert code == 0
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["services"] == 12 and summary["organizations"] == 8

@@ -127,7 +127,7 @@ def _pdf_text(path: Path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed")
     text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", "", text)  # a figure may wrap inside its box; compare without white space
 
 
 def test_every_page_and_the_pdf_show_the_same_headline(pipeline: PipelineResult) -> None:
@@ -144,7 +144,8 @@ def test_every_page_and_the_pdf_show_the_same_headline(pipeline: PipelineResult)
     for key, est in pipeline.headline.figures.items():
         shown = estimate(est)
         for page, text in texts.items():
-            assert shown in text, (page, key, shown)
+            want = shown.replace(" ", "") if page.endswith(".pdf") else shown
+            assert want in text, (page, key, shown)
     for call_set in pipeline.headline.call_sets.values():
         for page in ("landscape", "staffing", "plan"):
             assert call_set in texts[page], (page, call_set)

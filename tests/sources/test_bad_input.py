@@ -7,10 +7,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
-from altresponse import schema
 from altresponse.cli import main
 from altresponse.errors import BadInput
 from altresponse.sources import ingest
@@ -42,7 +40,8 @@ def test_structural_csv_errors_are_rejected_with_their_line(tmp_path: Path) -> N
     ]
     src = tmp_path / "calls.csv"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    s = ingest([src], "baltimore", tmp_path / "calls.parquet", rejects=tmp_path / "rej.csv")
+    s = ingest([src], "baltimore", tmp_path / "calls.parquet", rejects=tmp_path / "rej.csv",
+               max_rejected_share=1.0)
     _balanced(s)
     assert (s.rows_in, s.rows_out, s.rows_rejected) == (5, 2, 3)
     rej = {r["source_line"]: r for r in _rejects(tmp_path / "rej.csv")}
@@ -104,7 +103,8 @@ def test_timestamps_impossible_gap_and_repeat(tmp_path: Path) -> None:
         row("EMPTY", ""),
     ]
     src = write_csv(tmp_path / "t.csv", rows)
-    s = ingest([src], "baltimore", tmp_path / "t.parquet", rejects=tmp_path / "t.rej.csv")
+    s = ingest([src], "baltimore", tmp_path / "t.parquet", rejects=tmp_path / "t.rej.csv",
+               max_rejected_share=1.0)
     _balanced(s)
     out = {r["call_id"]: r for r in read_rows(tmp_path / "t.parquet")}
     assert set(out) == {"OK", "REPEAT", "UTC"}
@@ -189,7 +189,8 @@ def test_unusable_files_exit_2(tmp_path: Path, content: bytes, expected: str, ca
     with pytest.raises(BadInput, match=expected):
         ingest([src], "baltimore", tmp_path / "o.parquet")
     with pytest.raises(SystemExit) as exc:
-        main(["ingest", str(src), "--source", "baltimore", "--out", str(tmp_path / "o.parquet")])
+        main(["ingest", str(src), "--source", "baltimore", "--profile", "baltimore",
+              "--out", str(tmp_path / "o.parquet")])
     assert exc.value.code == 2
     assert "bad.csv" in capsys.readouterr().err
     assert not (tmp_path / "o.parquet").exists()
@@ -206,24 +207,41 @@ def test_missing_required_column_names_it_and_lists_expected(tmp_path: Path, cap
     ]
     src = write_csv(tmp_path / "nodesc.csv", rows, header=header)
     with pytest.raises(SystemExit) as exc:
-        main(["ingest", str(src), "--source", "baltimore", "--out", str(tmp_path / "o.parquet")])
+        main(["ingest", str(src), "--source", "baltimore", "--profile", "baltimore",
+              "--out", str(tmp_path / "o.parquet")])
     assert exc.value.code == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "'Description'" in err
     assert "CallDateTime" in err and "IncidentLocation" in err  # the expected headers are listed
 
 
-def test_header_only_file_gives_empty_output(tmp_path: Path) -> None:
+def test_header_only_file_is_bad_input(tmp_path: Path) -> None:
+    """An export with no records cannot be analysed: exit 2, no calls file left to mislead."""
     src = write_csv(tmp_path / "h.csv", [])
-    s = ingest([src], "baltimore", tmp_path / "h.parquet")
-    assert (s.rows_in, s.rows_out) == (0, 0)
-    assert pq.read_table(tmp_path / "h.parquet").schema.equals(schema.CALLS.arrow_schema())
+    with pytest.raises(BadInput, match="no records"):
+        ingest([src], "baltimore", tmp_path / "h.parquet")
+    assert not (tmp_path / "h.parquet").exists()
+
+
+def test_all_or_most_rows_rejected_is_bad_input_naming_the_reasons(tmp_path: Path) -> None:
+    rows = [row(f"B{i}", "2023/02/30 12:00:00") for i in range(3)] + [row("OK", "2023/05/01 12:00:00+00")]
+    src = write_csv(tmp_path / "r.csv", rows)
+    with pytest.raises(BadInput, match=r"75% of records were rejected.*bad_timestamp x3"):
+        ingest([src], "baltimore", tmp_path / "r.parquet", rejects=tmp_path / "r.rej.csv")
+    assert not (tmp_path / "r.parquet").exists()
+    assert len(_rejects(tmp_path / "r.rej.csv")) == 3  # nothing lost: the rejects are written
+    every = write_csv(tmp_path / "e.csv", rows[:3])
+    with pytest.raises(BadInput, match="every record was rejected"):
+        ingest([every], "baltimore", tmp_path / "e.parquet", max_rejected_share=1.0)
+    ok = ingest([src], "baltimore", tmp_path / "r.parquet", max_rejected_share=0.8)
+    assert ok.rows_out == 1
 
 
 def test_cli_json_is_last_line(tmp_path: Path, capsys) -> None:
     src = write_csv(tmp_path / "j.csv", [row("A", "2023/05/01 12:00:00+00")])
     with pytest.raises(SystemExit) as exc:
-        main(["ingest", str(src), "--source", "baltimore", "--out", str(tmp_path / "j.parquet"), "--json"])
+        main(["ingest", str(src), "--source", "baltimore", "--profile", "baltimore",
+              "--out", str(tmp_path / "j.parquet"), "--json"])
     assert exc.value.code == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     data = json.loads(last)
@@ -243,7 +261,8 @@ def test_reason_reject_after_a_broken_record_shows_its_own_record(tmp_path: Path
     ]
     src = tmp_path / "calls.csv"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    s = ingest([src], "baltimore", tmp_path / "calls.parquet", rejects=tmp_path / "rej.csv")
+    s = ingest([src], "baltimore", tmp_path / "calls.parquet", rejects=tmp_path / "rej.csv",
+               max_rejected_share=1.0)
     _balanced(s)
     rej = {r["source_line"]: r for r in _rejects(tmp_path / "rej.csv")}
     assert {k: v["reason"] for k, v in rej.items()} == {

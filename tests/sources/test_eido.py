@@ -212,7 +212,7 @@ def test_ingest_cli_reads_eido(tmp_path: Path, sample, capsys: pytest.CaptureFix
     path = write(tmp_path, "cad.json", [with_incident(sample), {"eidoVersion": "2.0"}])
     out = tmp_path / "calls.parquet"
     with pytest.raises(SystemExit) as exc:
-        main(["ingest", str(path), "--source", "eido", "--out", str(out), "--json"])
+        main(["ingest", str(path), "--source", "eido", "--profile", "baltimore", "--out", str(out), "--json"])
     captured = capsys.readouterr()
     assert exc.value.code == 0, captured.err
     summary = json.loads(captured.out.strip().splitlines()[-1])

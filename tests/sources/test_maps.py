@@ -188,3 +188,25 @@ def test_local_times_agree_with_zoneinfo(tmp_path: Path, zone: str) -> None:
         when, ambiguous = expected[cid]
         assert row["received_utc"] == when, cid
         assert (row["quality_flags"] == "ambiguous_local_time") == ambiguous, cid
+
+
+def test_received_time_joined_from_a_date_column_and_a_time_column(tmp_path: Path) -> None:
+    mapping = tmp_path / "split.yaml"
+    mapping.write_text(
+        "name: split\ntime_zone: America/Los_Angeles\nfields:\n  call_id: {column: id}\n"
+        "  received: {columns: [call_date, call_time], formats: ['%Y-%m-%d %H:%M']}\n"
+        "  local_call_type: {column: kind}\n",
+        encoding="utf-8",
+    )
+    src = tmp_path / "split.csv"
+    src.write_text("id,call_date,kind,call_time\nA,2019-10-31,NOISE,07:34\nB,2019-10-31,NOISE,\n",
+                   encoding="utf-8")
+    s = ingest([src], "generic", tmp_path / "s.parquet", mapping=mapping, max_rejected_share=1.0)
+    rows = {r["call_id"]: r for r in read_rows(tmp_path / "s.parquet")}
+    assert rows["A"]["received_utc"] == datetime(2019, 10, 31, 14, 34, tzinfo=UTC)  # PDT = UTC-7
+    assert s.rejects_by_reason == {"bad_timestamp": 1}  # a date without its time is not guessed
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(mapping.read_text().replace("local_call_type: {column: kind}",
+                                               "local_call_type: {columns: [kind, id]}"), encoding="utf-8")
+    with pytest.raises(BadInput, match="only time fields"):
+        ingest([src], "generic", tmp_path / "b.parquet", mapping=bad)

@@ -19,7 +19,7 @@ REQUIRED_IDS = {
                                  "panhandling", "indecent_exposure", "juvenile_disturbance", "loitering",
                                  "narcotics_complaint"],
     "violent_crime": ["assault", "armed_person", "shooting", "domestic_violence", "robbery", "homicide",
-                      "sex_offense"],
+                      "sex_offense", "abuse_neglect"],
     "property_crime": ["burglary", "larceny", "auto_theft", "vandalism", "fraud"],
     "traffic": ["traffic_accident", "traffic_hazard", "parking_complaint", "disabled_vehicle",
                 "traffic_stop"],
@@ -29,6 +29,7 @@ REQUIRED_IDS = {
     "administrative_no_voice": ["no_voice_911", "administrative", "follow_up", "warrant_service"],
     "officer_initiated_proactive": ["business_check", "directed_patrol", "field_interview",
                                     "investigation_proactive"],
+    "officer_status": ["officer_status"],
     "other": ["other"],
 }
 
@@ -86,3 +87,15 @@ def test_bad_catalogues_fail_loudly() -> None:
         Catalogue.from_records([{**good, "id": UNMAPPED}])
     with pytest.raises(BadInput, match="unknown common incident type"):
         load_catalogue().get("no_such_type")
+
+
+def test_officer_work_and_status_imply_their_origin() -> None:
+    """Records that are an officer's own work or status are counted apart from community calls."""
+    cat = load_catalogue()
+    implied = cat.implied_origins()
+    for type_id in ("traffic_stop", "business_check", "directed_patrol", "field_interview",
+                    "investigation_proactive", "officer_status"):
+        assert implied[type_id] == "officer_initiated", type_id
+    assert cat.not_calls() == ["officer_status"]
+    assert not cat.get("officer_status").is_call and cat.get("welfare_check").is_call
+    assert cat.get("welfare_check").allows_alternative and not cat.get("assault").allows_alternative

@@ -71,3 +71,18 @@ def test_bad_input_exits_2(tmp_path: Path) -> None:
     xw.write_text("local_call_type,common_type,note\n")
     res = run_cli("accept", str(bad), "--crosswalk", str(xw))
     assert res.returncode == 2 and "no_such_type" in res.stderr
+
+
+def test_empty_inputs_exit_2(tmp_path: Path) -> None:
+    empty = tmp_path / "types.txt"
+    empty.write_text("\n  \n", encoding="utf-8")
+    res = run_cli("suggest", str(empty))
+    assert res.returncode == 2 and "no call types" in " ".join(res.stderr.split())
+    calls = tmp_path / "none.parquet"
+    pq.write_table(pa.table({"local_call_type": pa.array([], pa.string())}), calls)
+    res = run_cli("coverage", str(calls), "--crosswalk", "decc")
+    assert res.returncode == 2 and "no calls" in " ".join(res.stderr.split())
+    sugg = tmp_path / "s.json"
+    sugg.write_text('{"suggestions": []}\n', encoding="utf-8")
+    res = run_cli("accept", str(sugg), "--crosswalk", str(tmp_path / "x.csv"))
+    assert res.returncode == 2 and "empty" in " ".join(res.stderr.split())

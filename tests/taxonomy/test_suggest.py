@@ -138,3 +138,21 @@ def test_unseen_agency_seattle() -> None:
     # adding exclusion-clause handling prompted by its errors (docs/taxonomy.md); floor = latter - 0.05
     assert res.category_accuracy >= 0.85, res
     assert res.type_accuracy >= 0.74, res
+
+
+def test_no_string_naming_violence_or_weapons_is_held_out_to_a_pathway_without_police() -> None:
+    """Over every reviewed vocabulary, learnt without it: a violent or armed call type is never proposed
+    for a type the protocol could send to a pathway without police, fire or EMS."""
+    from altresponse.taxonomy.suggest import danger_in
+
+    seattle = Crosswalk.from_csv(SEATTLE, name="seattle")
+    xws = [*(load_crosswalk(n) for n in ("baltimore", "decc", "sfpd")), seattle]
+    for x in xws:
+        res = holdout_evaluation(xws, x.name)
+        assert res.dangerous > 10
+        named = [t for t in res.dangerous_lowered if (d := danger_in(expand(t))) and d.kind in
+                 ("violence", "weapon")]
+        assert named == [], (x.name, named)
+        # The only violent-category string lowered names no violence: Seattle's "BIAS" (a hate incident),
+        # proposed at low confidence, so it waits for review.
+        assert set(res.dangerous_lowered) <= {"BIAS"}, (x.name, res.dangerous_lowered)

@@ -16,14 +16,17 @@ def register(app: typer.Typer) -> None:
     @group.command("export")
     def export(
         out: Path = typer.Option(..., "--out", help="Where to write the HSDS JSON document."),
-        directory: str = typer.Option("baltimore", "--directory", help="Directory name or HSDS JSON path."),
+        directory: str | None = typer.Option(None, "--directory", help="Directory name or HSDS JSON path."),
+        profile: str | None = typer.Option(None, "--profile", envvar="ALTRESPONSE_PROFILE",
+                                           help="City profile whose directory to export."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last stdout line."),
     ) -> None:
         """Write the directory's organizations and services as one HSDS JSON document."""
+        from altresponse.commands.protocol import chosen
         from altresponse.directory import load_directory
         from altresponse.fsio import write_json_atomic
 
-        d = load_directory(directory)
+        d = load_directory(chosen("directory", directory, profile))
         doc = d.to_hsds_json()
         write_json_atomic(out, doc)
         typer.echo(str(out))

@@ -16,14 +16,21 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest_cmd(
         files: list[Path] = typer.Argument(..., help="One or more export files (CSV, or EIDO JSON)."),
-        source: str = typer.Option(
-            ..., "--source", help="Adapter: baltimore, decc, sfpd, eido or generic (with --mapping)."
+        source: str | None = typer.Option(
+            None, "--source", help="Adapter: baltimore, decc, sfpd, eido or generic (with --mapping); "
+            "default: the profile's `source`."
         ),
         out: Path = typer.Option(..., "--out", help="Canonical calls Parquet to write."),
         mapping: Path | None = typer.Option(
-            None, "--mapping", help="Column map YAML (required for generic)."
+            None, "--mapping",
+            help="Column map YAML (required for generic; default: the profile's `mapping`)."
         ),
-        profile: str = typer.Option("baltimore", "--profile", help="City profile name or YAML path."),
+        profile: str | None = typer.Option(
+            None, "--profile", envvar="ALTRESPONSE_PROFILE",
+            help="City profile: built-in name, YAML path or a `city init` folder (required)."),
+        max_rejected: float | None = typer.Option(
+            None, "--max-rejected-share", min=0.0, max=1.0,
+            help="Fail (exit 2) when more than this share of records is rejected (default 0.5)."),
         rejects: Path | None = typer.Option(
             None, "--rejects", help="Rejects file (.csv or .parquet); default <out>.rejects.csv."
         ),
@@ -33,8 +40,15 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON on the last line."),
     ) -> None:
         """Read CAD exports into the canonical calls table; every record ends in the output or the rejects."""
+        from altresponse.profile import require_profile
         from altresponse.sources import SOURCES, ingest
+        from altresponse.sources.ingest import MAX_REJECTED_SHARE
 
+        prof = require_profile(profile)
+        source = source or prof.source
+        if source is None:
+            raise BadInput(f"give --source (one of {', '.join(SOURCES)}); the profile {prof.city!r} "
+                           "names none")
         if source not in SOURCES:
             raise BadInput(f"--source must be one of {', '.join(SOURCES)}, got {source!r}")
         if mapping is not None and source not in ("generic", "baltimore", "decc", "sfpd"):
@@ -53,9 +67,10 @@ def register(app: typer.Typer) -> None:
                 source,
                 out,
                 mapping=mapping,
-                profile=profile,
+                profile=prof,
                 rejects=rejects,
                 append=append,
+                max_rejected_share=MAX_REJECTED_SHARE if max_rejected is None else max_rejected,
                 progress=lambda msg: bar.update(task, description=msg),
             )
         data = summary.as_dict()

@@ -103,6 +103,24 @@ def _category_for(common_type: str) -> str:
     return str(types[common_type].category)
 
 
+PROFILE_HELP = "City profile whose protocol and directory to use (name, YAML or `city init` folder)."
+
+
+def chosen(kind: str, given: str | None, profile: str | None) -> str:
+    """The protocol or directory given, else the profile's; without either ask for one (exit 2)."""
+    if given:
+        return given
+    if profile:
+        from altresponse.profile import load_profile
+
+        value = getattr(load_profile(profile), kind)
+        if value:
+            return str(value)
+        raise BadInput(f"the profile {profile!r} names no {kind}; give --{kind}", column=f"--{kind}")
+    raise BadInput(f"give --{kind} NAME|FILE or --profile NAME|FILE|FOLDER; nothing falls back to a city",
+                   column=f"--{kind}")
+
+
 def _parse_answers(items: list[str]) -> dict[str, str]:
     answers: dict[str, str] = {}
     for item in items:
@@ -119,7 +137,9 @@ def register(app: typer.Typer) -> None:
 
     @group.command("show")
     def show(
-        protocol: str = typer.Option("baltimore", "--protocol", help="Protocol name or YAML path."),
+        protocol: str | None = typer.Option(None, "--protocol", help="Protocol name or YAML path."),
+        profile: str | None = typer.Option(None, "--profile", envvar="ALTRESPONSE_PROFILE",
+                                           help=PROFILE_HELP),
         html_out: Path = typer.Option(None, "--html", help="Also write the protocol as an HTML page."),
         json_out: bool = typer.Option(False, "--json", help="Print the protocol as JSON (last stdout line)."),
     ) -> None:
@@ -127,7 +147,7 @@ def register(app: typer.Typer) -> None:
         from altresponse.fsio import write_text_atomic
         from altresponse.protocol import load_protocol
 
-        proto = load_protocol(protocol)
+        proto = load_protocol(chosen("protocol", protocol, profile))
         summary = _protocol_summary(proto)
         if html_out is not None:
             write_text_atomic(html_out, protocol_html(proto))
@@ -153,15 +173,18 @@ def register(app: typer.Typer) -> None:
         lon: float = typer.Option(None, "--lon", help="Longitude of the call, for the directory match."),
         lat: float = typer.Option(None, "--lat", help="Latitude of the call, for the directory match."),
         at: datetime = typer.Option(None, "--at", help="Local date-time of the call (default now)."),
-        protocol: str = typer.Option("baltimore", "--protocol", help="Protocol name or YAML path."),
-        directory: str = typer.Option("baltimore", "--directory", help="Directory name or HSDS JSON path."),
+        protocol: str | None = typer.Option(None, "--protocol", help="Protocol name or YAML path."),
+        directory: str | None = typer.Option(None, "--directory", help="Directory name or HSDS JSON path."),
+        profile: str | None = typer.Option(None, "--profile", envvar="ALTRESPONSE_PROFILE",
+                                           help=PROFILE_HELP),
         json_out: bool = typer.Option(False, "--json", help="Print decision and match as JSON (last line)."),
     ) -> None:
         """Route one call: pathway, responder, rule ids and reasons, then who can take it now."""
         from altresponse.directory import load_directory, match
         from altresponse.protocol import CallFacts, decide, load_protocol
 
-        proto = load_protocol(protocol)
+        proto = load_protocol(chosen("protocol", protocol, profile))
+        directory = chosen("directory", directory, profile)
         answers = _parse_answers(answer)
         unknown = sorted(set(answers) - set(proto.question_ids))
         if unknown:

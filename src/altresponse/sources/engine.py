@@ -143,13 +143,15 @@ def _list_lit(values: list[str]) -> str:
 def _time_parts(name: str, spec: FieldSpec, cols: _Columns) -> dict[str, str]:
     """Expressions for one time field: text, absolute (had an offset) and wall-clock parts."""
     col = cols.get(spec.column) if spec.column else None
-    if col is None:
+    parts = [c for c in (cols.get(name) for name in spec.columns) if c is not None]
+    if col is None and not parts:
         return {
             "s": "CAST(NULL AS VARCHAR)",
             "abs": "CAST(NULL AS TIMESTAMPTZ)",
             "naive": "CAST(NULL AS TIMESTAMP)",
         }
-    s = _text(col)
+    # A date column and a time column are joined with one space before parsing.
+    s = _text(col) if col is not None else f"nullif(concat_ws(' ', {', '.join(_text(c) for c in parts)}), '')"
     formats = spec.formats or [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
@@ -411,7 +413,7 @@ def stage_select(
         f"(lat0 BETWEEN {bbox.min_lat} AND {bbox.max_lat} AND lon0 BETWEEN {bbox.min_lon} AND {bbox.max_lon})"
     )
     received_ok = "(received_utc0 IS NOT NULL AND year(received_utc0) BETWEEN 1970 AND 2099)"
-    rec_col = f["received"].column or "received"
+    rec_col = f["received"].column or " + ".join(f["received"].columns) or "received"
     formats_txt = "; ".join(f["received"].formats) or "ISO 8601"
     reason = (
         "CASE WHEN call_id IS NULL THEN 'missing_call_id' "

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from altresponse import schema
 from altresponse.errors import BadInput
 from altresponse.fsio import atomic_path
-from altresponse.profile import Profile, load_profile
+from altresponse.profile import PROFILE_METADATA_KEY, BoundingBox, Profile, load_profile
 from altresponse.settings import get_settings
 from altresponse.sources.engine import STAGED_EXTRA, create_staged, lit, stage_csv, start_file
 from altresponse.sources.mapping import choose_map, load_map
@@ -33,6 +33,10 @@ from altresponse.sources.textcheck import inspect_file, transcode_to_utf8
 
 SOURCES: tuple[str, ...] = ("baltimore", "decc", "sfpd", "eido", "generic")
 ROW_GROUP_ROWS = 250_000  # bounds the Arrow buffer held while writing
+MAX_REJECTED_SHARE = 0.5
+"""Above this share of rejected records an ingest fails (exit 2): the map does not fit the file."""
+BUILTIN_SOURCE_PROFILES: tuple[str, ...] = ("baltimore", "decc", "sfpd")
+"""Sources that are one city's own export format, whose built-in profile the Python API may use."""
 Progress = Callable[[str], None]
 
 
@@ -100,10 +104,47 @@ def _connect(workdir: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _resolve_profile(profile: Profile | str | Path | None) -> Profile:
+def _resolve_profile(profile: Profile | str | Path | None, source: str,
+                     mapping: str | Path | None) -> Profile:
+    """The profile given. From Python, a city's own export format stands for its built-in profile, and
+    a column map that names its time zone stands for a profile of its own; nothing else is assumed.
+
+    The command line always asks for `--profile`; nothing falls back to another city.
+    """
     if isinstance(profile, Profile):
         return profile
-    return load_profile(profile or get_settings().profile)
+    if profile:
+        return load_profile(profile)
+    if source in BUILTIN_SOURCE_PROFILES and mapping is None:
+        return load_profile(source)
+    if source == "generic" and mapping is None:
+        raise BadInput("--source generic needs --mapping my.yaml (see docs/ingest.md), or a profile that "
+                       "names its mapping")
+    if mapping is not None:
+        cmap = load_map(mapping)
+        if cmap.time_zone:
+            agency = cmap.fields.get("agency")
+            return Profile(city=cmap.name, agency=(agency.value if agency and agency.value else cmap.name),
+                           time_zone=cmap.time_zone,
+                           bbox=cmap.bbox or BoundingBox(min_lon=-180, min_lat=-90, max_lon=180, max_lat=90),
+                           mapping=None, source="generic", path=cmap.path)
+    raise BadInput(f"--source {source} needs a city profile (--profile NAME|FILE|FOLDER); nothing falls back "
+                   "to a city")
+
+
+def rejection_problem(summary: IngestSummary, max_share: float) -> str | None:
+    """Why an ingest must fail: no records at all, or too many of them rejected (top reasons named)."""
+    if summary.rows_in == 0:
+        return f"no records in {', '.join(summary.files)} (only a header, or empty)"
+    share = summary.rows_rejected / summary.rows_in
+    if summary.rows_rejected == summary.rows_in or share > max_share:
+        top = sorted(summary.rejects_by_reason.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        reasons = "; ".join(f"{reason} x{n:,}" for reason, n in top)
+        what = "every record was rejected" if summary.rows_rejected == summary.rows_in else (
+            f"{share:.0%} of records were rejected (more than {max_share:.0%})")
+        return (f"{what}: {summary.rows_rejected:,} of {summary.rows_in:,}; top reasons: {reasons}; see "
+                f"{summary.rejects_path}. Check the column map and time formats (docs/ingest.md).")
+    return None
 
 
 def ingest(
@@ -116,19 +157,24 @@ def ingest(
     rejects: str | Path | None = None,
     append: bool = False,
     progress: Progress | None = None,
+    max_rejected_share: float = MAX_REJECTED_SHARE,
 ) -> IngestSummary:
     """Read CAD exports into canonical calls (schema.CALLS) at `out`, rejects beside them.
 
     `source` picks the adapter (baltimore chooses its field set from the header); `mapping` gives a
     column map for `generic`. With `append`, rows already in `out` win over new rows with the same
-    (agency, call_id).
+    (agency, call_id). When nothing was read, or more than `max_rejected_share` of the records were
+    rejected, the rejects are written, the calls are not, and BadInput names the top reasons.
+    The profile used is stored in the calls file's metadata (`altresponse.profile.profile_from_calls`).
     """
     started = time.perf_counter()
     if source not in SOURCES:
         raise BadInput(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if not paths:
         raise BadInput("no input files given")
-    prof = _resolve_profile(profile)
+    prof = _resolve_profile(profile, source, mapping)
+    if mapping is None and prof.mapping and source in ("generic", *BUILTIN_SOURCE_PROFILES):
+        mapping = prof.mapping
     out = Path(out)
     rejects_path = Path(rejects) if rejects else out.with_name(out.stem + ".rejects.csv")
     say = progress or (lambda _msg: None)
@@ -148,8 +194,11 @@ def ingest(
             # The usual export (valid UTF-8, no broken records, no duplicates, in call order) goes from
             # CSV to Parquet in one pass; anything else, or an abandoned attempt, takes the staged path.
             one_pass = source != "eido" and not append
-            if not (one_pass and _one_pass(con, files, source, mapping, prof, out, rejects_path, summary,
-                                           say)):
+            if one_pass and _one_pass(con, files, source, mapping, prof, out, rejects_path, summary, say):
+                problem = rejection_problem(summary, max_rejected_share)
+                if problem is not None:
+                    out.unlink(missing_ok=True)  # a failed ingest leaves only its rejects
+            else:
                 create_staged(con, _canonical_ddl())
                 for idx, path in enumerate(files):
                     say(f"reading {path.name} ({idx + 1}/{len(files)})")
@@ -161,11 +210,14 @@ def ingest(
                     summary.rows_in += per_file["rows_in"]
                 say("numbering lines and de-duplicating")
                 _finish(con, out, append, summary)
+                problem = rejection_problem(summary, max_rejected_share)
                 say(f"writing {out.name}")
-                _write_outputs(con, out, rejects_path)
+                _write_outputs(con, out, rejects_path, prof, calls=problem is None)
         finally:
             con.close()
     summary.seconds = round(time.perf_counter() - started, 3)
+    if problem is not None:
+        raise BadInput(problem, file=str(files[0]) if len(files) == 1 else None)
     return summary
 
 
@@ -392,24 +444,27 @@ def _finish(con: duckdb.DuckDBPyConnection, out: Path, append: bool, summary: In
 SORT_KEY: tuple[str, ...] = ("received_utc", "call_id", "agency", "source_file", "source_line")
 
 
-def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path) -> None:
-    """Write calls sorted by SORT_KEY, then the rejects.
+def _write_outputs(con: duckdb.DuckDBPyConnection, out: Path, rejects_path: Path, prof: Profile,
+                   *, calls: bool = True) -> None:
+    """Write calls sorted by SORT_KEY (with the profile in the file's metadata), then the rejects.
 
     CAD exports are usually written in call order, so the rows are first streamed in file order and
     checked batch by batch; only when a row is out of order is that attempt dropped and the rows sorted
-    by DuckDB. Both paths give the same bytes (same rows, same order, same row groups).
+    by DuckDB. Both paths give the same bytes (same rows, same order, same row groups). With
+    `calls=False` (a failed ingest) only the rejects are written.
     """
     cols = ", ".join(f'"{c}"' for c in schema.CALLS.names)
-    target = schema.CALLS.arrow_schema()
-    with atomic_path(out) as tmp:
-        in_order = con.sql(f"SELECT {cols} FROM final").to_arrow_reader(100_000)
-        try:
-            write_parquet(_checked_in_order(in_order), tmp, target)
-        except _OutOfOrder:
-            in_order.close()  # frees the connection for the sorted query
-            order = ", ".join(SORT_KEY)
-            reader = con.sql(f"SELECT {cols} FROM final ORDER BY {order}").to_arrow_reader(100_000)
-            write_parquet(reader, tmp, target)
+    target = schema.CALLS.arrow_schema().with_metadata({PROFILE_METADATA_KEY: prof.to_json().encode()})
+    if calls:
+        with atomic_path(out) as tmp:
+            in_order = con.sql(f"SELECT {cols} FROM final").to_arrow_reader(100_000)
+            try:
+                write_parquet(_checked_in_order(in_order), tmp, target)
+            except _OutOfOrder:
+                in_order.close()  # frees the connection for the sorted query
+                order = ", ".join(SORT_KEY)
+                reader = con.sql(f"SELECT {cols} FROM final ORDER BY {order}").to_arrow_reader(100_000)
+                write_parquet(reader, tmp, target)
     rej_sql = (
         "SELECT source_file, source_line, reason, detail, raw FROM all_rejects "
         "ORDER BY file_idx, source_line, reason"

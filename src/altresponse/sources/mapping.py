@@ -53,6 +53,10 @@ class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     column: str | None = None
+    columns: list[str] = Field(
+        default_factory=list,
+        description="Time fields only: columns joined with a space before parsing (a date column and a "
+                    "time column).")
     value: str | None = None
     optional: bool = Field(False, description="The column may be absent from the file (then null).")
     # Time fields: strptime formats tried in order for local (or UTC) times without an offset.
@@ -73,8 +77,12 @@ class FieldSpec(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> FieldSpec:
-        if self.column is None and self.value is None:
-            raise ValueError("give either `column` or `value`")
+        if self.columns and self.column is not None:
+            raise ValueError("give `column` or `columns`, not both")
+        if self.columns and len(self.columns) < 2:
+            raise ValueError("`columns` joins two or more columns (use `column` for one)")
+        if self.column is None and self.value is None and not self.columns:
+            raise ValueError("give either `column`, `columns` or `value`")
         return self
 
 
@@ -115,6 +123,9 @@ class ColumnMap(BaseModel):
         for required in ("call_id", "received", "local_call_type"):
             if required not in self.fields:
                 raise ValueError(f"field {required!r} is required")
+        joined = sorted(f for f, spec in self.fields.items() if spec.columns and f not in TIME_FIELDS)
+        if joined:
+            raise ValueError(f"only time fields may join `columns`; not {joined}")
         for name, vocabulary in CODE_FIELDS.items():
             spec = self.fields.get(name)
             if spec is None:
@@ -138,7 +149,9 @@ class ColumnMap(BaseModel):
 
     def columns_used(self) -> list[tuple[str, str, bool]]:
         """(field, source column, optional) for every field that reads a column."""
-        return [(f, s.column, s.optional) for f, s in self.fields.items() if s.column is not None]
+        used = [(f, s.column, s.optional) for f, s in self.fields.items() if s.column is not None]
+        used += [(f, c, s.optional) for f, s in self.fields.items() for c in s.columns]
+        return used
 
     def required_columns(self) -> list[str]:
         return [c for _, c, optional in self.columns_used() if not optional]

@@ -106,7 +106,8 @@ def ingest_one_pass(
         with atomic_path(out) as tmp:
             say(f"reading and writing {out.name} in one pass")
             batches = pa.RecordBatchReader.from_batches(target, _stream(con, opened, prof, tally, target))
-            ingest_module.write_parquet(ingest_module._checked_in_order(batches), tmp, target)
+            written = target.with_metadata({ingest_module.PROFILE_METADATA_KEY: prof.to_json().encode()})
+            ingest_module.write_parquet(ingest_module._checked_in_order(batches), tmp, written)
             # Distinct 64-bit key hashes prove distinct keys. A collision (odds about 3 in a million
             # for 10 million rows) only sends the input to the staged path, which compares the keys.
             keys = con.execute(

@@ -34,11 +34,23 @@ class CommonType:
     apco_code: str | None
     responders: tuple[str, ...]
     description: str
+    origin: str | None = None
 
     @property
     def default_responder(self) -> str:
         """The pathway listed first: the usual responder when nothing else is known."""
         return self.responders[0]
+
+    @property
+    def allows_alternative(self) -> bool:
+        """Whether the protocol could send this type to a pathway without police, fire or EMS: mapping a
+        local call type here can lower its response level, so only a person may accept it."""
+        return any(r not in schema.EMERGENCY_PATHWAYS for r in self.responders)
+
+    @property
+    def is_call(self) -> bool:
+        """False for records that are not calls for service (an officer's status entries)."""
+        return self.category not in schema.NOT_CALL_CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,14 @@ class Catalogue:
     def in_category(self, category: str) -> list[CommonType]:
         return [t for t in self if t.category == category]
 
+    def implied_origins(self) -> dict[str, str]:
+        """Type id -> the origin its records have whatever the export says (officer's own work, status)."""
+        return {t.id: t.origin for t in self if t.origin is not None}
+
+    def not_calls(self) -> list[str]:
+        """Ids of types whose records are not calls for service (excluded from eligible shares)."""
+        return [t.id for t in self if not t.is_call]
+
     @classmethod
     def from_records(cls, records: list[Mapping[str, Any]], version: str = "unversioned",
                      source: str = "<records>") -> Catalogue:
@@ -94,6 +114,9 @@ class Catalogue:
             if bad:
                 raise BadInput(f"{where} ({type_id}): responders {bad} not in {schema.PATHWAYS}", file=source)
             apco = rec.get("apco_code")
+            origin = rec.get("origin")
+            if origin is not None and origin not in schema.ORIGINS:
+                raise BadInput(f"{where} ({type_id}): origin {origin!r} not in {schema.ORIGINS}", file=source)
             types[type_id] = CommonType(
                 id=type_id,
                 name=str(rec["name"]),
@@ -101,6 +124,7 @@ class Catalogue:
                 apco_code=None if apco is None else str(apco),
                 responders=responders,
                 description=str(rec["description"]),
+                origin=None if origin is None else str(origin),
             )
         return cls(version=version, types=types)
 
