@@ -43,8 +43,6 @@ CATEGORIES: tuple[str, ...] = (
 )
 NOT_CALL_CATEGORIES: tuple[str, ...] = ("officer_status",)
 """Categories of CAD records that are not calls for service (a unit's status, administrative entries)."""
-EMERGENCY_PATHWAYS: tuple[str, ...] = ("police", "ems", "fire")
-"""Pathways that keep a sworn or emergency response; every other pathway is an alternative."""
 PATHWAYS: tuple[str, ...] = (
     "police",
     "ems",

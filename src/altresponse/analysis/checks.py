@@ -99,3 +99,15 @@ def category_checks(category_shares: Sequence[Mapping[str, Any]]) -> list[DataCh
                           "another agency or line, or coded under other types), so diversion figures for "
                           "them are likely low.")]
     return [DataCheck("behavioral_health_share", "ok", f"Behavioral-health calls are {bh:.2%} of calls.")]
+
+
+def not_calls_check(counts: Mapping[str, Any], rows: int) -> DataCheck:
+    """Records that are not calls: counted, shown, and left out of every eligible share."""
+    status, own = int(counts["status_records"]), int(counts["officer_initiated_by_type"])
+    if status + own == 0:
+        return DataCheck("not_calls", "ok", "No unit-status entries or officer-initiated call types found.")
+    share = (status + own) / rows if rows else 0.0
+    return DataCheck("not_calls", "warning" if share > 0.2 else "ok",
+                     f"{status:,} unit-status or administrative entries and {own:,} officer-initiated "
+                     f"records ({share:.1%} of rows) are not calls from the public: they stay in the "
+                     "totals and are left out of every share of eligible calls.")

@@ -56,14 +56,32 @@ class Scope:
     note: str
 
 
-def _scope(con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig) -> Scope:
+@dataclass(frozen=True)
+class NotCalls:
+    """Records that are not calls for service, and officer-initiated work known from the call type."""
+
+    categories: tuple[str, ...] = ()
+    officer_initiated_types: tuple[str, ...] = ()
+
+    def predicate(self) -> str:
+        """SQL: the row is a call someone in the community made (as far as the type tells)."""
+        parts = []
+        if self.categories:
+            parts.append(f"category NOT IN ({_in(self.categories)})")
+        if self.officer_initiated_types:
+            parts.append(f"common_type NOT IN ({_in(self.officer_initiated_types)})")
+        return " AND ".join(parts) or "TRUE"
+
+
+def _scope(con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig, not_calls: NotCalls) -> Scope:
     eligible_pathways = f"pathway IN ({_in(cfg.civilian_pathways)})"
     agency = f" AND agency IN ({_in(cfg.police_agencies)})" if cfg.police_agencies else ""
     time_ok = f"(unit_busy_s > 0 AND unit_busy_s <= {BUSY_CAP_HOURS * 3600.0}{agency})"
     note = ""
-    name, predicate = "all", "TRUE"
+    # status entries and officers' own work never count as calls a civilian team could take
+    name, predicate = "all", not_calls.predicate()
     if cfg.police_agencies:
-        name, predicate = "police_agencies", f"agency IN ({_in(cfg.police_agencies)})"
+        name, predicate = "police_agencies", f"({predicate}) AND agency IN ({_in(cfg.police_agencies)})"
     if cfg.scenario_scope == "community_initiated":
         row = con.execute(
             f"SELECT count(*) FROM calls WHERE ({predicate}) AND origin = 'community_initiated'"
@@ -116,11 +134,12 @@ class Landscape:
     """Computes the landscape summary from a DuckDB view named `calls` (classified calls)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, cfg: AnalysisConfig, *,
-                 sample_fraction: float = 1.0) -> None:
+                 sample_fraction: float = 1.0, not_calls: NotCalls | None = None) -> None:
         self.con = con
         self.cfg = cfg
         self.sample_fraction = sample_fraction
-        self.scope = _scope(con, cfg)
+        self.not_calls = not_calls or NotCalls()
+        self.scope = _scope(con, cfg, self.not_calls)
         self.transfer: Any = None
         self.hours_transferred = False
         self.hours_statement = ""
@@ -179,6 +198,21 @@ class Landscape:
     def typed_period(self) -> Period:
         return Period(start_utc=self.start, end_utc=self.end, days=self.days, gaps=self.gaps(),
                       time_zone=self.time_zone, sample_fraction=self.sample_fraction)
+
+    def not_call_counts(self) -> dict[str, Any]:
+        """How many records are not calls (status entries) or officers' own work, left out of every share
+        of eligible calls (they stay in the totals, shown)."""
+        nc = self.not_calls
+        status = (f"category IN ({_in(nc.categories)})" if nc.categories else "FALSE")
+        own = (f"common_type IN ({_in(nc.officer_initiated_types)})" if nc.officer_initiated_types
+               else "FALSE")
+        row = self.con.execute(
+            f"SELECT count(*) FILTER (WHERE {status}), count(*) FILTER (WHERE NOT ({status}) AND ({own})), "
+            "count(*) FILTER (WHERE origin = 'officer_initiated') FROM calls").fetchone()
+        assert row is not None
+        return {"status_records": int(row[0]), "officer_initiated_by_type": int(row[1]),
+                "officer_initiated_by_origin": int(row[2]), "categories": list(nc.categories),
+                "officer_initiated_types": list(nc.officer_initiated_types)}
 
     def calls_by_year(self) -> tuple[dict[int, int], list[int]]:
         """Calls per local calendar year, and the years the period covers whole."""

@@ -59,11 +59,11 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
     ) -> None:
         """Classify calls and write the landscape analysis (volumes, scenarios, time, places, equity)."""
-        from altresponse.pipeline import require_profile
         from altresponse.pipeline.analyze import run_analysis
+        from altresponse.profile import require_profile
         from altresponse.shared import shared_path
 
-        prof = require_profile(profile)
+        prof = require_profile(profile, calls)
         layers = _parse_boundaries(boundaries)
         ind = indicators
         if ind is not None and not ind.exists():

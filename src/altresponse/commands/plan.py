@@ -31,8 +31,9 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
     ) -> None:
         """Write the strategy document: recommendations, phases, timeline, budget, monitoring plan."""
-        from altresponse.pipeline import load_landscape, load_staffing_headline, require_profile
+        from altresponse.pipeline import load_landscape, load_staffing_headline
         from altresponse.pipeline.plan import build_plan
+        from altresponse.profile import require_profile
 
         landscape = load_landscape(analysis) if analysis is not None else None
         headline = load_staffing_headline(staffing) if staffing is not None else None

@@ -39,8 +39,9 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last stdout line."),
     ) -> None:
         """Simulate a fleet of alternative teams against the eligible calls (replications with intervals)."""
-        from altresponse.pipeline import load_landscape, require_profile
+        from altresponse.pipeline import load_landscape
         from altresponse.pipeline.staffing import run_simulation
+        from altresponse.profile import require_profile
 
         prof = require_profile(profile)
         result = run_simulation(
@@ -68,8 +69,9 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last stdout line."),
     ) -> None:
         """Cheapest shifts meeting the target, verified by simulation, with a budget range."""
-        from altresponse.pipeline import load_landscape, require_profile
+        from altresponse.pipeline import load_landscape
         from altresponse.pipeline.staffing import run_staffing
+        from altresponse.profile import require_profile
 
         prof = require_profile(profile)
         result = run_staffing(

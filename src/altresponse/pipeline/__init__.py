@@ -9,7 +9,6 @@ from altresponse.pipeline.artifacts import (
     STAFFING_FILE,
     load_landscape,
     load_staffing_headline,
-    require_profile,
 )
 from altresponse.pipeline.run import PipelineResult, run_pipeline
 
@@ -20,6 +19,5 @@ __all__ = [
     "PipelineResult",
     "load_landscape",
     "load_staffing_headline",
-    "require_profile",
     "run_pipeline",
 ]

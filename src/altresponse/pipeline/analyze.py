@@ -13,10 +13,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from altresponse.analysis.checks import category_checks, gap_check, sample_check, unmapped_check
+from altresponse import schema
+from altresponse.analysis.checks import (
+    category_checks,
+    gap_check,
+    not_calls_check,
+    sample_check,
+    unmapped_check,
+)
 from altresponse.analysis.config import AnalysisConfig, IndicatorColumns
 from altresponse.analysis.equity import equity_summary, parse_number
-from altresponse.analysis.landscape import AREA_COLUMNS, Landscape, landscape_headline
+from altresponse.analysis.landscape import AREA_COLUMNS, Landscape, NotCalls, landscape_headline
 from altresponse.analysis.published import compare_published
 from altresponse.errors import BadInput
 from altresponse.facts import BUSY_CAP_HOURS
@@ -74,7 +81,7 @@ def analyze_classified(
     con = connect()
     try:
         con.execute(f"CREATE VIEW calls AS SELECT * FROM read_parquet({_sql_path(Path(classified_parquet))})")
-        land = Landscape(con, cfg, sample_fraction=sample_fraction or 1.0)
+        land = Landscape(con, cfg, sample_fraction=sample_fraction or 1.0, not_calls=_not_calls())
         if land.rows == 0:
             raise BadInput("the calls file has no rows: nothing to analyse", file=str(classified_parquet))
         by_year, full_years = land.calls_by_year()
@@ -120,6 +127,9 @@ def analyze_classified(
         gaps = land.gaps()
         data_checks.insert(0, gap_check(sum(g.days for g in gaps), len(gaps), land.days))
         data_checks.extend(category_checks(categories))
+        not_calls = land.not_call_counts()
+        data_checks.append(not_calls_check(not_calls, land.rows))
+        summary["not_calls"] = not_calls
         summary["data_checks"] = [c.as_dict() for c in data_checks]
         summary["calls_by_year"] = by_year
         summary["risk"] = land.risk_summary(types, risk)
@@ -132,6 +142,15 @@ def analyze_classified(
     summary["equity"] = _equity(summary, indicators, cfg, land.annual)
     summary["published_comparison"] = compare_published(summary)
     return summary
+
+
+def _not_calls() -> NotCalls:
+    """Status records and officer-initiated call types, from the schema and the type catalogue."""
+    from altresponse.taxonomy import load_catalogue
+
+    origins = load_catalogue().implied_origins()
+    officer = tuple(sorted(t for t, o in origins.items() if o == "officer_initiated"))
+    return NotCalls(categories=tuple(schema.NOT_CALL_CATEGORIES), officer_initiated_types=officer)
 
 
 def _equity(summary: dict[str, Any], indicators: str | Path | None, cfg: AnalysisConfig,

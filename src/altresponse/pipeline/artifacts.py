@@ -8,7 +8,6 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from altresponse.errors import BadInput
-from altresponse.profile import Profile, load_profile
 from altresponse.results import LANDSCAPE_FACTS_FILE, Headline, LandscapeFacts
 
 LANDSCAPE_FILE = LANDSCAPE_FACTS_FILE
@@ -37,14 +36,6 @@ def load_landscape(path: str | Path) -> LandscapeFacts:
         raise BadInput(f"not a landscape result this version can read ({exc.error_count()} problems, "
                        f"first: {exc.errors()[0]['msg']}); run `altresponse analyze` again",
                        file=str(saved)) from exc
-
-
-def require_profile(name_or_path: str | None) -> Profile:
-    """The city profile a command was given; there is no default city."""
-    if not name_or_path:
-        raise BadInput("no city profile given: pass --profile NAME or a profile YAML path "
-                       "(`altresponse city init` writes one for a new export)")
-    return load_profile(name_or_path)
 
 
 def load_staffing_headline(folder: str | Path) -> Headline:

@@ -19,6 +19,7 @@ import yaml
 
 from altresponse import schema
 from altresponse.errors import BadInput
+from altresponse.facts import EMERGENCY_PATHWAYS
 
 UNMAPPED = "unmapped"
 """The common type (and category) given to a local call type the crosswalk does not know."""
@@ -45,7 +46,7 @@ class CommonType:
     def allows_alternative(self) -> bool:
         """Whether the protocol could send this type to a pathway without police, fire or EMS: mapping a
         local call type here can lower its response level, so only a person may accept it."""
-        return any(r not in schema.EMERGENCY_PATHWAYS for r in self.responders)
+        return any(r not in EMERGENCY_PATHWAYS for r in self.responders)
 
     @property
     def is_call(self) -> bool:
