@@ -295,7 +295,7 @@ def builtin_directory_path(name: str) -> Path:
     return builtin_path("altresponse.directory", name, ".json")
 
 
-def load_directory(name: str | Path = "baltimore") -> Directory:
+def load_directory(name: str | Path) -> Directory:
     """Load a directory by built-in name (``baltimore``) or from an HSDS JSON file."""
     path = resolve(name, package="altresponse.directory", suffixes=(".json",), kind="directory")
     return Directory.from_hsds_json(read_hsds_json(path), source=str(path))

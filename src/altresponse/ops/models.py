@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 ROLES: tuple[str, ...] = ("call_taker", "provider", "analyst", "admin")
 REFERRAL_STATUSES: tuple[str, ...] = ("created", "accepted", "declined", "en_route", "on_scene", "closed")
-# The city's outcome labels (Baltimore 911 diversion program reporting).
+# Outcome labels a referral can close with.
 OUTCOMES: tuple[str, ...] = (
     "successful_diversion",
     "co_notification",

@@ -220,7 +220,7 @@ def builtin_protocol_path(name: str) -> Path:
     return builtin_path("altresponse.protocol", name, ".yaml")
 
 
-def load_protocol(name_or_path: str | Path = "baltimore") -> Protocol:
+def load_protocol(name_or_path: str | Path) -> Protocol:
     """Load a protocol by built-in name (``baltimore``) or by path to a YAML file, and check it."""
     path = resolve(name_or_path, package="altresponse.protocol", suffixes=(".yaml", ".yml"), kind="protocol")
     data = read_yaml_mapping(path, "protocol")

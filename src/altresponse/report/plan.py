@@ -379,18 +379,30 @@ class _Doc:
         else:
             parts.append(_p("No classified calls were given; the landscape is not measured."))
         parts.append(self.scenarios())
-        pilot = ctx.peers.by_id("baltimore_pilot")
-        parts.append(_partial(
+        parts.append(self.pilot_section())
+        return "".join(parts)
+
+    def pilot_section(self) -> str:
+        """The city's running pilot, from the peer programme its profile names (`plan.pilot_peer`)."""
+        ctx = self.ctx
+        if not ctx.cfg.pilot_peer:
+            return _partial("_pilot.html.j2", program=None)
+        pid = ctx.cfg.pilot_peer
+        pilot = ctx.peers.by_id(pid)
+
+        def fig(key: str) -> Markup | None:
+            return Markup(self.peer(pid, key)) if pilot.latest(key) is not None else None
+
+        return _partial(
             "_pilot.html.j2",
             program=Markup(_name(pilot.name)),
             city=Markup(_name(pilot.city)),
             model=Markup(cited(pilot.model, pilot.source)),
-            calls=Markup(self.peer("baltimore_pilot", "calls_per_year")),
-            bh_calls=Markup(self.peer("baltimore_pilot", "bh_calls_per_year")),
-            grant=Markup(self.peer("baltimore_pilot", "expansion_grant_usd")),
-            wait=Markup(self.peer("baltimore_pilot", "mobile_crisis_wait_h")),
-        ))
-        return "".join(parts)
+            calls=fig("calls_per_year"),
+            bh_calls=fig("bh_calls_per_year"),
+            grant=fig("expansion_grant_usd"),
+            wait=fig("mobile_crisis_wait_h"),
+        )
 
     def transfer_footnote(self) -> str:
         """Table footnote: which columns are other agencies' records, and from which agencies."""
@@ -455,7 +467,10 @@ class _Doc:
 
     def pilot_footnote(self, absent: Sequence[str]) -> str:
         """Why a pilot type shows no calls: the pilot selects by medical-dispatch codes, not police types."""
-        pilot = self.ctx.peers.by_id("baltimore_pilot")
+        if not self.ctx.cfg.pilot_peer:
+            return _p("<sup>*</sup> " + ", ".join(_type(t) for t in absent)
+                      + " is a pilot type of the profile and has no calls in these data.")
+        pilot = self.ctx.peers.by_id(self.ctx.cfg.pilot_peer)
         return _p(
             "<sup>*</sup> "
             + ", ".join(_type(t) for t in absent)
