@@ -1087,7 +1087,7 @@ class _Doc:
                 _e_digits(s.get("note") or ""),
             ])
         heads = ["Need", "911 calls a year", "311 requests a year", "Mostly handled by", "What it says"]
-        out.append(_table(heads, rows, num=(1, 2), caption="Need across 911 and 311, a year"))
+        out.append(_table(heads, rows, num=(1, 2), caption="Need across 911 and 311 in a year"))
         h = land["harmonization"]
         ov = [[_e(o["need"].replace("_", " ")), _e_digits(", ".join(o["initiatives"])),
                p.put(f"partners.overlap.{i}.demand", o["demand_per_year"], "model:partners", fmt=fmt_count),
