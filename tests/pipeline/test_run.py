@@ -183,3 +183,22 @@ def test_one_fact_changed_in_one_place_changes_every_page(pipeline: PipelineResu
         assert estimate(before) not in text, page
     assert json.loads((changed.folders["plan"] / "plan.json").read_text())["headline"]["fte"] == \
         after.model_dump()
+
+
+@pytest.mark.shared
+def test_partners_stand_beside_911_in_the_landscape_and_the_plan(pipeline: PipelineResult,
+                                                                shared: Path) -> None:
+    part = pipeline.plan["partners"]
+    assert part["landscape"] is not None, part["missing"]
+    land = part["landscape"]
+    assert land["harmonization"]["overlaps"] and land["harmonization"]["gaps"]
+    assert land["harmonization"]["stakeholders"]
+    assert land["outreach_demand"]["per_year"]["value"] > 0  # 311 is a source of outreach demand
+    assert [a["name"] for a in land["coordinated_entry"]["access_points"]]
+    assert sum(r["rejected"] + r["rows_out"] for r in part["ingested"]["requests"]) == sum(
+        r["records_in"] for r in part["ingested"]["requests"])
+    landscape_page = _page_text(pipeline.folders["analysis"] / "report.html")
+    assert "Beside 911" in landscape_page and "311 requests a year" in landscape_page
+    plan_page = _page_text(pipeline.folders["plan"] / "plan.html")
+    for heading in ("Stakeholder map", "Coordinated entry for homelessness", "gaps to fund"):
+        assert heading in plan_page

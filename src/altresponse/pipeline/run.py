@@ -83,6 +83,7 @@ def run_pipeline(
         profile, analysis_dir, staffing_dir, plan_dir, landscape=landscape, headline=headline,
         partners=partners))
     final = Headline(figures=plan["headline"], call_sets=plan.get("headline_call_sets") or {})
+    summary["partners"] = plan.get("partners")  # the landscape page shows the partners beside 911
     timed("pages with every headline figure", lambda: _rerender(summary, staffing, final, boundaries,
                                                                 analysis_dir, staffing_dir))
     return PipelineResult(analysis=summary, landscape=landscape, staffing=staffing, plan=plan,

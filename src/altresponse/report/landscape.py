@@ -16,7 +16,15 @@ from altresponse.report.env import render
 from altresponse.report.glossary import entries
 from altresponse.report.headline import headline_groups, headline_text
 from altresponse.report.page import shell_context
-from altresponse.report.tables import fmt_float, fmt_int, fmt_pct, html_table, records_table, suppress
+from altresponse.report.tables import (
+    fmt_float,
+    fmt_int,
+    fmt_pct,
+    html_table,
+    markup_table,
+    records_table,
+    suppress,
+)
 from altresponse.report.words import without_file_names
 from altresponse.results import Headline
 
@@ -34,6 +42,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("repeat", "Repeat locations"),
     ("equity", "Equity"),
     ("published", "Compared with published figures"),
+    ("partners", "Beside 911: 311, the crisis line and homelessness"),
     ("methods", "Methods and glossary"),
 )
 GLOSSARY_TERMS = (
@@ -517,6 +526,9 @@ def render_landscape(
         notices.append("Every call here is synthetic: no figure describes real people or real calls.")
     if s["scope"].get("note"):
         notices.append(s["scope"]["note"])
+    for check in s.get("data_checks") or []:  # the data tell on themselves, on the first screen
+        if check["status"] != "ok" or check["id"] in ("unmapped", "not_calls"):
+            notices.append(labels.plain(check["message"]))
     ctx = shell_context(
         "Call landscape: which calls could go to whom",
         meta={k: v for k, v in meta.items() if v},
@@ -543,6 +555,7 @@ def render_landscape(
         repeat=_repeat(s),
         equity=_equity(s, layers),
         published=_published(s),
+        partners=_partners(s),
         alternative=", ".join(labels.pathway(p) for p in cfg["civilian_pathways"]),
         fte_hours=f"{cfg['fte_hours']:g}",
         units_per_call=f"{cfg['units_per_call']:g}",
@@ -550,3 +563,40 @@ def render_landscape(
         glossary=entries(*GLOSSARY_TERMS),
         **ctx,
     )
+
+
+def _partners(s: dict[str, Any]) -> dict[str, Any]:
+    """311, crisis-line and homelessness figures beside 911 (the partners' picture), or what is missing."""
+    part = s.get("partners") or {}
+    land = part.get("landscape")
+    if not land:
+        return {"available": False,
+                "missing": part.get("missing") or ["no partner data in this run (see docs/partners.md)"]}
+    need = land["need"]
+    rows = [[labels.plain(x["need"]), fmt.number(x["calls_911_per_year"], "calls/year"),
+             fmt.number(x["requests_311_per_year"] or 0, "calls/year"), x["absorbed_by"] or "–",
+             labels.plain(x.get("note") or "")] for x in need["summaries"]]
+    table = markup_table(["Need", "911 calls a year", "311 requests a year", "Mostly handled by",
+                          "What it says"], rows, num=(1, 2), caption="Need across 911 and 311 in a year")
+    facts: list[str] = []
+
+    def n(v: float | None) -> str:
+        return fmt.number(v, "calls/year")
+
+    crisis = need.get("crisis_line")
+    if crisis:
+        c = crisis["contacts_per_year"]
+        facts.append(f"Crisis line (988), scaled to the city: {n(c['value'])} contacts a year "
+                     f"({n(c['low'])}–{n(c['high'])}); " + labels.plain(crisis.get("note") or ""))
+    homeless = need.get("homelessness")
+    if homeless:
+        facts.append(f"Homelessness ({homeless['coc_number']}, point-in-time {homeless['pit_year']}): "
+                     f"{n(homeless['overall'])} people, of whom {n(homeless['unsheltered'])} unsheltered "
+                     f"({homeless['unsheltered_year']} count); {n(homeless['beds_es_th_sh'])} shelter beds "
+                     f"({homeless['hic_year']}).")
+    out = land["outreach_demand"]["per_year"]
+    facts.append(f"Homeless-outreach demand: {n(out['value'])} contacts a year ({n(out['low'])}–"
+                 f"{n(out['high'])}), from 911 calls and 311 requests typed as homelessness.")
+    return {"available": True, "table": table, "facts": facts,
+            "sources": [labels.plain(x) for x in need.get("sources") or []],
+            "missing": part.get("missing") or []}
