@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from altresponse.ops import repository as repo
-from altresponse.service.security import create_token
-from tests.service.conftest import SECRET, make_app
+from tests.service.conftest import bearer, make_app
 
 MAX_EXAMPLES = 20
 ROLE_FOR = {  # the role that may call each operation, so fuzzing reaches past authorisation
@@ -39,10 +38,8 @@ def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
                                    responder="community_responder_team", rule_ids=["R"], reasons=["r"],
                                    fallbacks=[], protocol_version="v", protocol_hash="h", matched=[])
         repo.create_referral(store, ct, decision_id=rec.id, service_id="svc", organization_id="org-a")
-    app.state.tokens = {
-        u.role: create_token(repo.Actor(u.id, u.username, u.role, u.organization_id), SECRET, 30)
-        for u in repo.list_users(store) if u.username != "other"
-    }
+    app.state.tokens = {u.role: bearer(store, u.username, 30) for u in repo.list_users(store)
+                        if u.username != "other"}
     yield app
     store.dispose()
 
@@ -66,7 +63,7 @@ def test_api_never_errors_and_matches_its_schema(fuzz_app: object) -> None:
     operations = [result.ok() for result in api.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
-        headers = {"Authorization": f"Bearer {tokens[_role(operation.method, operation.path)]}"}
+        headers = tokens[_role(operation.method, operation.path)]
         _fuzz(operation, headers)()
 
 
