@@ -53,7 +53,8 @@ async def login(request: Request, username: Annotated[str, Form(max_length=200)]
         token = await issue_token(request, username, password)
     except Busy as exc:
         return templates.TemplateResponse(request, "login.html",
-                                          {"error": "Too many attempts: wait a minute."}, status_code=429, headers={"Retry-After": str(exc.retry_after)})
+                                          {"error": "Too many attempts: wait a minute."}, status_code=429,
+                                          headers={"Retry-After": str(exc.retry_after)})
     except HTTPException:
         return templates.TemplateResponse(request, "login.html", {"error": "Wrong username or password."},
                                           status_code=401)
