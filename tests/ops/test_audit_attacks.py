@@ -141,8 +141,8 @@ def test_forged_append_is_detected(store: Store, chain: Path) -> None:
 @pytest.mark.parametrize(("statement", "expect"), [
     ("UPDATE decisions SET pathway='police' WHERE id=2", "decisions row 2 disagrees with its audit row on "
                                                          "pathway"),
-    ("UPDATE referrals SET outcome='transported' WHERE id=3", "referrals row 3 disagrees with its audit row on "
-                                                              "outcome"),
+    ("UPDATE referrals SET outcome='transported' WHERE id=3",
+     "referrals row 3 disagrees with its audit row on outcome"),
     ("UPDATE decisions SET area='Jane Doe' WHERE id=1", "decisions row 1 disagrees with its audit row on "
                                                         "area_digest"),
     ("UPDATE users SET role='admin' WHERE username='ct'", "disagrees with its audit row on role"),
@@ -158,7 +158,8 @@ def test_business_table_edit_is_detected(store: Store, chain: Path, statement: s
 def test_row_inserted_outside_the_service_is_detected(store: Store, chain: Path) -> None:
     with store.engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO referrals (decision_id, service_id, organization_id, status, "
-                             "created_at) VALUES (1, 'svc', 'org-a', 'created', :t)"), {"t": datetime.now(UTC)})
+                             "created_at) VALUES (1, 'svc', 'org-a', 'created', :t)"),
+                     {"t": datetime.now(UTC)})
     assert any("has no audit row" in p for p in _verify(store, chain))
 
 
