@@ -50,7 +50,8 @@ def test_app_refuses_to_build_without_secrets(tmp_path: Path) -> None:
 
 
 def test_serve_exits_2_without_a_secret(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ALTRESPONSE_") or k == "ALTRESPONSE_SHARED"}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ALTRESPONSE_") or k == "ALTRESPONSE_SHARED"}
     run = subprocess.run([sys.executable, "-m", "altresponse.cli", "serve", "--db", str(tmp_path / "s.db"),
                           "--port", "1"], capture_output=True, text=True, env=env, timeout=120, check=False)
     assert run.returncode == 2, (run.stdout, run.stderr)
@@ -107,6 +108,10 @@ def test_token_lifetime_is_bounded(client: TestClient) -> None:
     assert client.get("/auth/me", headers={"Authorization": f"Bearer {ok}"}).status_code == 200
 
 
+def _try(client: TestClient, username: str, pw: str) -> int:
+    return client.post("/auth/token", data={"username": username, "password": pw}).status_code
+
+
 def _sign_in(client: TestClient, username: str, pw: str | None = None) -> dict[str, str]:
     r = client.post("/auth/token", data={"username": username, "password": pw or password(username)})
     assert r.status_code == 200, r.text
@@ -127,7 +132,7 @@ def test_disabling_a_user_revokes_its_tokens(client: TestClient, headers: H) -> 
     r = client.post(f"/users/{user_id}/disable", headers=headers["adm"])
     assert r.status_code == 200 and r.json()["active"] is False
     assert client.get("/referrals", headers=h).status_code == 401
-    assert client.post("/auth/token", data={"username": "prov", "password": password("prov")}).status_code == 401
+    assert _try(client, "prov", password("prov")) == 401
     assert client.post(f"/users/{user_id}/enable", headers=headers["adm"]).status_code == 200
     assert client.get("/referrals", headers=h).status_code == 401  # the old token stays revoked
     assert client.get("/referrals", headers=_sign_in(client, "prov")).status_code == 200
@@ -148,9 +153,9 @@ def test_password_change_revokes_every_token(client: TestClient) -> None:
 
 def test_repeated_failures_lock_the_account_with_an_audit_row(client: TestClient) -> None:
     for _ in range(5):
-        assert client.post("/auth/token", data={"username": "ana", "password": "wrong-guess"}).status_code == 401
+        assert _try(client, "ana", "wrong-guess") == 401
     # Locked: even the right password is refused for a while.
-    assert client.post("/auth/token", data={"username": "ana", "password": password("ana")}).status_code == 401
+    assert _try(client, "ana", password("ana")) == 401
     store = client.app.state.store  # type: ignore[attr-defined]
     with store.read() as s:
         actions = list(s.scalars(sa.select(AuditEntry.action)))
@@ -259,7 +264,8 @@ def test_free_text_holding_caller_details_never_reaches_the_audit_log(client: Te
     r = client.post(f"/referrals/{ref['id']}/decline", json={"reason": "caller Jane Doe 410-555-0100"},
                     headers=headers["prov"])
     assert r.status_code == 422
-    ok = client.post(f"/referrals/{ref['id']}/decline", json={"reason": "no_capacity"}, headers=headers["prov"])
+    ok = client.post(f"/referrals/{ref['id']}/decline", json={"reason": "no_capacity"},
+                     headers=headers["prov"])
     assert ok.status_code == 200 and ok.json()["decline_reason"] == "no_capacity"
     assert triage(client, headers["ct"], area="Midtown Belvedere").status_code == 201
     store = client.app.state.store  # type: ignore[attr-defined]
