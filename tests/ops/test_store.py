@@ -17,7 +17,7 @@ from tests.ops.conftest import AUDIT_KEY
 
 
 def _decision(store: Store, actor: repo.Actor, call_ref: str = "P261125-0001",
-              **kw: object) -> DecisionRecord:
+              **kw: object) -> repo.RecordedDecision:
     args: dict[str, object] = dict(
         call_ref=call_ref, common_type="behavioral_crisis", category="behavioral_health",
         answers={"weapon": "no", "violence_in_progress": "no"}, pathway="behavioral_health_team",
