@@ -174,6 +174,19 @@ def test_sign_in_is_rate_limited_per_address(tmp_path: Path) -> None:
     app.state.store.dispose()
 
 
+def test_password_hashing_runs_in_its_own_low_priority_pool(client: TestClient) -> None:
+    import threading
+
+    from altresponse.service.signin import HASH_NICENESS
+
+    _sign_in(client, "ct")
+    pool = [t for t in threading.enumerate() if t.name.startswith("argon2")]
+    assert pool and len(pool) <= client.app.state.settings.hash_workers  # type: ignore[attr-defined]
+    for thread in pool:
+        assert thread.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == HASH_NICENESS
+
+
 # ---------------------------------------------------------------- bad input
 def _post_raw(client: TestClient, path: str, text: str, h: dict[str, str]) -> Any:
     return client.post(path, content=text.encode("utf-8", "surrogatepass"),

@@ -10,8 +10,8 @@ head, written outside the database, do (Certificate Transparency's signed tree h
 Wallach's tamper-evident logging). `verify_audit` also checks that every decision, referral, user and
 published directory row agrees with what its audit rows say, so a business-table edit shows too.
 
-Appends are serialised (process lock, plus an advisory lock on PostgreSQL and BEGIN IMMEDIATE on
-SQLite) so the chain stays linear across workers.
+Appends are serialised (process lock; BEGIN IMMEDIATE on SQLite; on PostgreSQL the row lock of the
+one-row `audit_head` table) so the chain stays linear across workers.
 """
 
 from __future__ import annotations
@@ -29,13 +29,17 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from altresponse.ops.models import AuditEntry, DecisionRecord, DirectoryVersion, Referral, User
+from altresponse.ops.models import AuditEntry, AuditHead, DecisionRecord, DirectoryVersion, Referral, User
 
 GENESIS = "0" * 64
+AUDIT_TABLE = cast(sa.Table, AuditEntry.__table__)
+HEAD_TABLE = cast(sa.Table, AuditHead.__table__)
 # Values are bound per call, so the compiled statements are cached.
-_INSERT = sa.insert(cast(sa.Table, AuditEntry.__table__))
+_INSERT = sa.insert(AUDIT_TABLE)
 _HEAD = sa.select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-_PG_AUDIT_LOCK = 7_340_911  # advisory lock key for the chain head
+# PostgreSQL: one statement takes the chain's lock (the head row) and reads the head.
+_PG_CLAIM = (sa.update(HEAD_TABLE).where(HEAD_TABLE.c.id == 1).values(seq=HEAD_TABLE.c.seq + 1)
+             .returning(HEAD_TABLE.c.seq, HEAD_TABLE.c.hash))
 MAX_PROBLEMS = 50
 
 
@@ -77,25 +81,64 @@ class ChainKeys:
         self.checkpoint = _derive(key, "checkpoint")
 
 
-def append(session: Session | sa.Connection, keys: ChainKeys, *, actor: str, action: str, entity: str,
-           inputs: Any, result: Any, protocol_hash: str | None = None, at: datetime | None = None) -> None:
-    """Append one row to the chain inside the caller's write transaction."""
+def _is_postgres(session: Session | sa.Connection) -> bool:
     dialect = session.dialect if isinstance(session, sa.Connection) else session.get_bind().dialect
-    if dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})
+    return dialect.name == "postgresql"
+
+
+def claim_next(session: Session | sa.Connection, *extra: Any) -> tuple[int, str, tuple[Any, ...]]:
+    """Lock the chain for this transaction and return (new seq, previous hash, extra values).
+
+    PostgreSQL: `UPDATE audit_head ... RETURNING` — the row lock is the chain lock, held to commit,
+    and a writer that waited reads the head its predecessor left. `extra` columns (e.g. the next
+    decision id) come back in the same round trip. SQLite: the write transaction (BEGIN IMMEDIATE)
+    already holds the database's one write lock, so the head is read from the log itself.
+    """
+    if _is_postgres(session):
+        row = session.execute(_PG_CLAIM.returning(*extra) if extra else _PG_CLAIM).first()
+        if row is None:
+            raise RuntimeError("audit_head has no row: run `altresponse ops migrate`")
+        return int(row[0]), str(row[1]), tuple(row[2:])
     head = session.execute(_HEAD).first()
     seq, prev = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    return seq, prev, ()
+
+
+def entry_values(keys: ChainKeys, seq: int, prev: str, *, actor: str, action: str, entity: str, inputs: Any,
+                 result: Any, protocol_hash: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+    """The audit row to insert at `seq` after `prev`, hash included."""
     # Microsecond precision so the time survives both engines unchanged.
     at = (at or datetime.now(UTC)).astimezone(UTC)
     inputs_json, result_json = canonical_json(inputs), canonical_json(result)
-    values = dict(
+    return dict(
         seq=seq, at=at, actor=actor, action=action, entity=entity, inputs_json=inputs_json,
         protocol_hash=protocol_hash, result_json=result_json, prev_hash=prev,
         hash=row_hash(keys.chain, prev, seq, at, actor, action, entity, inputs_json, protocol_hash,
                       result_json),
     )
+
+
+def insert_entry(session: Session | sa.Connection, values: dict[str, Any], *ctes: Any) -> None:
+    """Insert the row (and, on PostgreSQL, move the head) in one statement; `ctes` are further
+    inserts to run in the same statement (PostgreSQL only)."""
+    if _is_postgres(session):
+        audit_insert = sa.insert(AUDIT_TABLE).values(**values).cte("new_audit_row")
+        stmt = (sa.update(HEAD_TABLE).where(HEAD_TABLE.c.id == 1).values(hash=values["hash"])
+                .add_cte(audit_insert))
+        for cte in ctes:
+            stmt = stmt.add_cte(cte)
+        session.execute(stmt)
+        return
     # A Core insert: this runs on every write, and the ORM's unit of work would double its cost.
     session.execute(_INSERT, values)
+
+
+def append(session: Session | sa.Connection, keys: ChainKeys, *, actor: str, action: str, entity: str,
+           inputs: Any, result: Any, protocol_hash: str | None = None, at: datetime | None = None) -> None:
+    """Append one row to the chain inside the caller's write transaction."""
+    seq, prev, _ = claim_next(session)
+    insert_entry(session, entry_values(keys, seq, prev, actor=actor, action=action, entity=entity,
+                                       inputs=inputs, result=result, protocol_hash=protocol_hash, at=at))
 
 
 def chain_head(session: Session | sa.Connection) -> tuple[int, str]:

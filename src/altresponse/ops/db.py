@@ -67,7 +67,10 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
         # hide_parameters: an error message never carries a call's values into a log.
-        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+        # No pre-ping (a round trip per checkout on the triage path); connections are recycled
+        # instead, and one found dead is discarded with the request that met it.
+        kwargs.setdefault("pool_recycle", 900)
+        return sa.create_engine(url, hide_parameters=True, **kwargs)
     raise BadInput(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 

@@ -181,6 +181,18 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(sa.String(64))
 
 
+class AuditHead(Base):
+    """The chain head (one row). On PostgreSQL every append starts with `UPDATE audit_head ... RETURNING`,
+    which takes the chain's lock and reads the head in one round trip. Never trusted by verification,
+    which reads the chain itself."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
 class DirectoryVersion(Base):
     """A directory (HSDS 3.0 JSON) published by an admin; the newest one is live."""
 

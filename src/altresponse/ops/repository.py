@@ -54,6 +54,7 @@ def screen_area(area: str | None) -> str | None:
     return area
 _DECISIONS = cast(sa.Table, DecisionRecord.__table__)
 _INSERT_DECISION = sa.insert(_DECISIONS).returning(_DECISIONS.c.id)
+_NEXT_DECISION_ID = sa.func.nextval(sa.func.pg_get_serial_sequence("decisions", "id"))
 
 
 class NotFound(Exception):
@@ -282,21 +283,27 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
         block_lon=block_lon, block_lat=block_lat, matched_json=audit.canonical_json(list(matched)),
         created_by=actor.user_id, created_at=datetime.now(UTC),
     )
-    with store.write_connection() as s:
-        # Core on the hot path (every live call): no ORM unit of work; the returned object is detached.
-        new_id = s.execute(_INSERT_DECISION, values).scalar_one()
-        rec = RecordedDecision(new_id, values["created_at"])
-        audit.append(
-            s, store.audit_keys, actor=actor.username, action="triage.decide", entity=f"decision:{new_id}",
-            inputs={"call_ref": call_ref, "common_type": common_type, "category": category,
+    audit_inputs = {"call_ref": call_ref, "common_type": common_type, "category": category,
                     "answers": answers_sorted, "area_digest": audit.field_digest(store.audit_keys.key, area),
-                    "block": [block_lon, block_lat]},
-            result={"pathway": pathway, "responder": responder, "rule_ids": list(rule_ids),
-                    "protocol_version": protocol_version,
-                    "matched": [m.get("service_id") for m in matched]},
-            protocol_hash=protocol_hash,
-        )
-        return rec
+                    "block": [block_lon, block_lat]}
+    audit_result = {"pathway": pathway, "responder": responder, "rule_ids": list(rule_ids),
+                    "protocol_version": protocol_version, "matched": [m.get("service_id") for m in matched]}
+    with store.write_connection() as s:
+        # Core on the hot path (every live call): no ORM unit of work.
+        if store.dialect == "postgresql":
+            # Two round trips: claim the chain head and the decision id; then write both rows.
+            seq, prev, (new_id,) = audit.claim_next(s, _NEXT_DECISION_ID)
+            entry = audit.entry_values(store.audit_keys, seq, prev, actor=actor.username,
+                                       action="triage.decide", entity=f"decision:{new_id}",
+                                       inputs=audit_inputs, result=audit_result, protocol_hash=protocol_hash)
+            decision_insert = sa.insert(_DECISIONS).values(id=new_id, **values).cte("new_decision")
+            audit.insert_entry(s, entry, decision_insert)
+        else:
+            new_id = s.execute(_INSERT_DECISION, values).scalar_one()
+            audit.append(s, store.audit_keys, actor=actor.username, action="triage.decide",
+                         entity=f"decision:{new_id}", inputs=audit_inputs, result=audit_result,
+                         protocol_hash=protocol_hash)
+        return RecordedDecision(int(new_id), values["created_at"])
 
 
 def get_decision(store: Store, decision_id: int) -> DecisionRecord:

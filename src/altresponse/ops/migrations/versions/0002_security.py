@@ -1,4 +1,6 @@
-"""Security: revocable sessions (token ids), sign-in failure counts and lock-out.
+"""Security: revocable sessions (token ids), sign-in failure counts and lock-out; the audit chain's
+head in a one-row table, so a PostgreSQL writer takes the chain lock and reads the head in one
+statement.
 
 Revision ID: 0002_security
 Revises: 0001_initial
@@ -31,7 +33,20 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "audit_head",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.CheckConstraint("id = 1", name="ck_audit_head_one_row"),
+    )
+    op.execute("INSERT INTO audit_head (id, seq, hash) SELECT 1, COALESCE(MAX(seq), 0), "
+               "COALESCE((SELECT hash FROM audit_log ORDER BY seq DESC LIMIT 1), "
+               "'0000000000000000000000000000000000000000000000000000000000000000') FROM audit_log")
+
+
 def downgrade() -> None:
+    op.drop_table("audit_head")
     op.drop_table("auth_sessions")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("locked_until")
