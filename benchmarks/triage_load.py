@@ -197,7 +197,8 @@ def flood(base: str, rate: float, seconds: float, out: Any) -> None:
                 with lock:
                     counts[key] = counts.get(key, 0) + 1
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    # Enough concurrent clients that slow answers do not hold the offered rate down (open loop).
+    threads = [threading.Thread(target=worker) for _ in range(max(8, int(rate * 3)))]
     for t in threads:
         t.start()
     for t in threads:
