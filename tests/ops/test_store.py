@@ -13,10 +13,11 @@ from altresponse.ops import Store, migrate, verify_audit
 from altresponse.ops import repository as repo
 from altresponse.ops.db import current_revision, head_revision
 from altresponse.ops.models import AuditEntry, DecisionRecord, Referral
+from tests.ops.conftest import AUDIT_KEY
 
 
 def _decision(store: Store, actor: repo.Actor, call_ref: str = "P261125-0001",
-              **kw: object) -> DecisionRecord:
+              **kw: object) -> repo.RecordedDecision:
     args: dict[str, object] = dict(
         call_ref=call_ref, common_type="behavioral_crisis", category="behavioral_health",
         answers={"weapon": "no", "violence_in_progress": "no"}, pathway="behavioral_health_team",
@@ -44,15 +45,15 @@ def test_migrate_is_idempotent_and_at_head(db_url: str) -> None:
     assert migrate(db_url) == head_revision()
     from altresponse.ops import make_engine
     eng = make_engine(db_url)
-    assert current_revision(eng) == "0001_initial"
+    assert current_revision(eng) == head_revision()
     names = set(sa.inspect(eng).get_table_names())
-    assert {"users", "decisions", "referrals", "audit_log", "directory_versions"} <= names
+    assert {"users", "decisions", "referrals", "audit_log", "directory_versions", "auth_sessions"} <= names
     eng.dispose()
 
 
 def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:
     from altresponse.ops import open_store
-    s = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    s = open_store(f"sqlite:///{tmp_path / 'x.db'}", audit_key=AUDIT_KEY)
     with s.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -122,7 +123,7 @@ def test_audit_chain_verifies_and_detects_edits(store: Store, actors: dict[str, 
                                organization_id="org-bcri")
     repo.transition_referral(store, actors["prov"], ref.id, "accept")
     with store.read() as s:
-        report = verify_audit(s)
+        report = verify_audit(s, AUDIT_KEY)
     assert report.ok and report.rows == 4 + 3  # four users, decision, referral, accept
     with store.read() as s:
         entry = s.scalar(sa.select(AuditEntry).where(AuditEntry.action == "triage.decide"))
@@ -143,10 +144,11 @@ def test_audit_chain_verifies_and_detects_edits(store: Store, actors: dict[str, 
         conn.execute(sa.text("UPDATE audit_log SET result_json=:r WHERE seq=:s"),
                      {"r": '{"pathway":"police"}', "s": target})
     with store.read() as s:
-        bad = verify_audit(s)
+        bad = verify_audit(s, AUDIT_KEY)
     assert not bad.ok and bad.first_bad is not None and bad.first_bad.seq == target
 
-    result = CliRunner().invoke(app, ["ops", "verify-audit", "--db", db_url, "--json"])
+    result = CliRunner().invoke(app, ["ops", "verify-audit", "--db", db_url, "--json"],
+                                env={"ALTRESPONSE_AUDIT_KEY": AUDIT_KEY.decode()})
     assert result.exit_code == 2, result.output
     last = json.loads(result.output.strip().splitlines()[-1])
     assert last["ok"] is False and last["first_bad_seq"] == target

@@ -17,6 +17,8 @@ from altresponse.settings import Settings
 from tests.ops.dbs import fresh_db
 
 SECRET = "test-secret-key-that-is-long-enough-for-hs256"
+AUDIT_KEY_TEXT = "test-audit-key-kept-outside-the-database-0001"
+AUDIT_KEY = AUDIT_KEY_TEXT.encode()
 USERS = {
     "ct": ("call_taker", None),
     "prov": ("provider", "org-a"),
@@ -35,11 +37,25 @@ def _hash(name: str) -> str:
     return hash_password(password(name))  # argon2 is slow on purpose: hash each test password once
 
 
-def make_app(db_url: str) -> FastAPI:
-    store = open_store(db_url)
+def settings_for(db_url: str, **kw: object) -> Settings:
+    """Settings with explicit test secrets (the service has no built-in ones)."""
+    return Settings(db_url=db_url, secret_key=SECRET, audit_key=AUDIT_KEY_TEXT, **kw)  # type: ignore[arg-type]
+
+
+def make_app(db_url: str, **settings: object) -> FastAPI:
+    store = open_store(db_url, audit_key=AUDIT_KEY)
     for name, (role, org) in USERS.items():
         repo.create_user(store, name, "", role, org, password_hash=_hash(name))
-    return create_app(Settings(db_url=db_url, secret_key=SECRET), store=store)
+    return create_app(settings_for(db_url, **settings), store=store)
+
+
+def bearer(store: repo.Store, username: str, minutes: int = 5) -> dict[str, str]:
+    """A bearer header for a stored user, through a session the store knows (as /auth/token makes)."""
+    user = next(u for u in repo.list_users(store) if u.username == username)
+    session = repo.open_session(store, user, minutes)
+    token = create_token(repo.Actor(user.id, user.username, user.role, user.organization_id), session.id,
+                         SECRET, minutes, issued_at=session.issued_at)
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -64,8 +80,5 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def headers(client: TestClient) -> dict[str, dict[str, str]]:
     """Bearer headers per test user (signing in through /auth/token is tested on its own)."""
-    out = {}
-    for user in repo.list_users(client.app.state.store):  # type: ignore[attr-defined]
-        token = create_token(repo.Actor(user.id, user.username, user.role, user.organization_id), SECRET, 5)
-        out[user.username] = {"Authorization": f"Bearer {token}"}
-    return out
+    store = client.app.state.store  # type: ignore[attr-defined]
+    return {user.username: bearer(store, user.username) for user in repo.list_users(store)}

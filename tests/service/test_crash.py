@@ -17,7 +17,7 @@ import pytest
 from altresponse.ops import open_store, verify_audit
 from altresponse.ops import repository as repo
 from tests.ops.dbs import fresh_db
-from tests.service.conftest import SECRET
+from tests.service.conftest import AUDIT_KEY, AUDIT_KEY_TEXT, SECRET
 
 PASSWORD = "crash-test-password"
 
@@ -29,7 +29,7 @@ def _free_port() -> int:
 
 
 def start_server(db_url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET}
+    env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET, "ALTRESPONSE_AUDIT_KEY": AUDIT_KEY_TEXT}
     proc = subprocess.Popen(
         [sys.executable, "-m", "altresponse.cli", "serve", "--db", db_url, "--port", str(port),
          "--log-level", "warning", "--workers", str(workers)],
@@ -54,7 +54,7 @@ def start_server(db_url: str, port: int, log: Path, workers: int = 1) -> subproc
 def test_acknowledged_referrals_survive_sigkill(kind: str, tmp_path: Path,
                                                 request: pytest.FixtureRequest) -> None:
     with fresh_db(kind, tmp_path, request) as db_url:
-        store = open_store(db_url)
+        store = open_store(db_url, audit_key=AUDIT_KEY)
         repo.create_user(store, "ct", PASSWORD, "call_taker")
         store.dispose()
         port = _free_port()
@@ -124,7 +124,7 @@ def test_acknowledged_referrals_survive_sigkill(kind: str, tmp_path: Path,
             proc.wait(timeout=10)
         store = open_store(db_url, run_migrations=False)
         with store.read() as s:
-            report = verify_audit(s)
+            report = verify_audit(s, AUDIT_KEY)
         store.dispose()
         assert report.ok, report.as_dict()  # a crash leaves the chain whole
         assert report.rows >= 1 + 1 + len(acknowledged)
@@ -135,7 +135,7 @@ def test_acknowledged_referrals_survive_sigkill(kind: str, tmp_path: Path,
 def test_two_worker_processes_keep_one_linear_audit_chain(kind: str, tmp_path: Path,
                                                           request: pytest.FixtureRequest) -> None:
     with fresh_db(kind, tmp_path, request) as db_url:
-        store = open_store(db_url)
+        store = open_store(db_url, audit_key=AUDIT_KEY)
         repo.create_user(store, "ct", PASSWORD, "call_taker")
         store.dispose()
         port = _free_port()
@@ -164,6 +164,6 @@ def test_two_worker_processes_keep_one_linear_audit_chain(kind: str, tmp_path: P
         assert statuses.count(201) == 240, sorted(set(statuses))
         store = open_store(db_url, run_migrations=False)
         with store.read() as s:
-            report = verify_audit(s)
+            report = verify_audit(s, AUDIT_KEY)
         store.dispose()
-        assert report.ok and report.rows == 1 + 240, report.as_dict()
+        assert report.ok and report.rows == 1 + 1 + 240, report.as_dict()  # user, sign-in, decisions

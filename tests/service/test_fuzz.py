@@ -1,4 +1,8 @@
-"""Property-based fuzzing of the whole OpenAPI document, in process: no 5xx, responses match the schema."""
+"""Property-based fuzzing of the whole OpenAPI document, in process, on SQLite and PostgreSQL: no 5xx,
+responses match the schema. Valid and invalid inputs (schemathesis positive and negative modes).
+
+The bounded run is part of every test run; `@pytest.mark.slow` runs many more examples.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,16 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis import checks
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode, checks
 
 from altresponse.ops import repository as repo
-from altresponse.service.security import create_token
-from tests.service.conftest import SECRET, make_app
+from altresponse.ops.models import User
+from tests.ops.dbs import fresh_db
+from tests.service.conftest import bearer, make_app
 
-MAX_EXAMPLES = 20
+BOUNDED_EXAMPLES = 6
+LONG_EXAMPLES = 60
 ROLE_FOR = {  # the role that may call each operation, so fuzzing reaches past authorisation
     ("POST", "/triage"): "call_taker",
     ("POST", "/referrals"): "call_taker",
@@ -23,28 +30,28 @@ ROLE_FOR = {  # the role that may call each operation, so fuzzing reaches past a
     ("GET", "/protocol/versions"): "analyst",
     ("GET", "/users"): "admin",
     ("POST", "/users"): "admin",
+    ("POST", "/users/{user_id}/disable"): "admin",
+    ("POST", "/users/{user_id}/enable"): "admin",
     ("PUT", "/directory"): "admin",
 }
+USER_FOR = {"call_taker": "ct", "provider": "prov", "analyst": "ana", "admin": "adm"}
 
 
-@pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    app = make_app(f"sqlite:///{Path(tmp_path_factory.mktemp('fuzz')) / 'fuzz.db'}")
-    store = app.state.store
-    ct = repo.Actor(1, "ct", "call_taker")
-    # Something for the referral routes to find: decisions and referrals for the provider's org.
-    for i in range(3):
-        rec = repo.record_decision(store, ct, call_ref=f"F{i}", common_type="welfare_check",
-                                   category="welfare_assist", answers={}, pathway="community_responder",
-                                   responder="community_responder_team", rule_ids=["R"], reasons=["r"],
-                                   fallbacks=[], protocol_version="v", protocol_hash="h", matched=[])
-        repo.create_referral(store, ct, decision_id=rec.id, service_id="svc", organization_id="org-a")
-    app.state.tokens = {
-        u.role: create_token(repo.Actor(u.id, u.username, u.role, u.organization_id), SECRET, 30)
-        for u in repo.list_users(store) if u.username != "other"
-    }
-    yield app
-    store.dispose()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fuzz_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    with fresh_db(request.param, tmp_path, request) as url:
+        app = make_app(url, login_attempts_per_minute=1000)
+        store = app.state.store
+        ct = repo.Actor(1, "ct", "call_taker")
+        # Something for the referral routes to find: decisions and referrals for the provider's org.
+        for i in range(3):
+            rec = repo.record_decision(store, ct, call_ref=f"F{i}", common_type="welfare_check",
+                                       category="welfare_assist", answers={}, pathway="community_responder",
+                                       responder="community_responder_team", rule_ids=["R"], reasons=["r"],
+                                       fallbacks=[], protocol_version="v", protocol_hash="h", matched=[])
+            repo.create_referral(store, ct, decision_id=rec.id, service_id="svc", organization_id="org-a")
+        yield app
+        store.dispose()
 
 
 def _role(method: str, path: str) -> str:
@@ -54,27 +61,49 @@ def _role(method: str, path: str) -> str:
     return role
 
 
+def _reset_users(store: repo.Store) -> None:
+    """Fuzzing may disable users, lock them or change passwords; each operation starts afresh."""
+    with store.write() as s:
+        for user in s.query(User):
+            user.active, user.failed_logins, user.locked_until = True, 0, None
+
+
 CHECKS = [checks.not_a_server_error, checks.response_schema_conformance, checks.status_code_conformance,
           checks.content_type_conformance]
 
 
-@pytest.mark.slow
-def test_api_never_errors_and_matches_its_schema(fuzz_app: object) -> None:
-    """Every operation, bounded examples each (schemathesis strategies driven by Hypothesis)."""
-    api = schemathesis.openapi.from_asgi("/openapi.json", fuzz_app)
-    tokens = fuzz_app.state.tokens  # type: ignore[attr-defined]
+def _run_all(app: Any, examples: int) -> None:
+    api = schemathesis.openapi.from_asgi("/openapi.json", app)
+    store = app.state.store
     operations = [result.ok() for result in api.get_all_operations()]
-    assert len(operations) >= 15
+    assert len(operations) >= 18
     for operation in operations:
-        headers = {"Authorization": f"Bearer {tokens[_role(operation.method, operation.path)]}"}
-        _fuzz(operation, headers)()
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _reset_users(store)
+            role = _role(operation.method, operation.path)
+            headers = bearer(store, USER_FOR[role], 30)
+            try:
+                _fuzz(operation, headers, mode, examples)()
+            except Unsatisfiable:
+                # An operation without parameters or body has no invalid input to generate.
+                assert mode is GenerationMode.NEGATIVE, operation.path
 
 
-def _fuzz(operation: Any, headers: dict[str, str]) -> Callable[[], None]:
-    @given(case=operation.as_strategy())
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+def _fuzz(operation: Any, headers: dict[str, str], mode: GenerationMode, examples: int) -> Callable[[], None]:
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case: schemathesis.Case) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     return run  # type: ignore[no-any-return]
+
+
+def test_api_never_errors_and_matches_its_schema(fuzz_app: Any) -> None:
+    """Every operation, a few valid and invalid examples each."""
+    _run_all(fuzz_app, BOUNDED_EXAMPLES)
+
+
+@pytest.mark.slow
+def test_api_never_errors_and_matches_its_schema_long(fuzz_app: Any) -> None:
+    _run_all(fuzz_app, LONG_EXAMPLES)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import typer
 
 from altresponse.errors import BadInput
 from altresponse.jsonout import emit_json
-from altresponse.settings import get_settings
+from altresponse.settings import Settings, audit_key, get_settings
 
 JSON_HELP = "Print a JSON summary as the last line."
+CHECKPOINTS_HELP = "Checkpoint file; default ALTRESPONSE_AUDIT_CHECKPOINTS."
 DB_HELP = "Database URL (sqlite:///FILE or postgresql://...); default ALTRESPONSE_DB_URL."
 
 
@@ -33,24 +35,62 @@ def register(app: typer.Typer) -> None:
 
     @group.command("verify-audit")
     def verify_cmd(db: str = typer.Option(None, "--db", help=DB_HELP),
+                   checkpoints: Path = typer.Option(None, "--checkpoints", help=CHECKPOINTS_HELP),
                    json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
-        """Check the audit log's hash chain; exit 2 naming the first row that was changed."""
+        """Check the keyed audit chain, the signed checkpoints and the tables against the audit rows.
+
+        Exit 0 when all hold, 2 on any break (each named: the row, what no longer fits). Needs
+        ALTRESPONSE_AUDIT_KEY.
+        """
         from altresponse.ops import open_store, verify_audit
 
-        store = open_store(db or get_settings().db_url, run_migrations=False)
-        with store.read() as session:
-            report = verify_audit(session)
-        store.dispose()
+        settings = Settings()  # read now: the audit key comes from the environment of this run
+        key = audit_key(settings)
+        path = checkpoints or settings.audit_checkpoints
+        store = open_store(db or settings.db_url, run_migrations=False)
+        try:
+            with store.read() as session:
+                report = verify_audit(session, key, path)
+        finally:
+            store.dispose()
+        if path is None:
+            typer.echo("no checkpoint file given (ALTRESPONSE_AUDIT_CHECKPOINTS): rows cut from the end "
+                       "cannot be detected", err=True)
         if report.ok:
-            typer.echo(f"audit chain intact: {report.rows} rows, head {report.head_hash[:16]}")
+            typer.echo(f"audit chain intact: {report.rows} rows, head {report.head_hash[:16]}, "
+                       f"{report.checkpoints} checkpoints, tables agree ({report.cross_checked})")
         else:
-            assert report.first_bad is not None
-            bad = report.first_bad
-            typer.echo(f"audit chain broken at seq {bad.seq}: {bad.problem}", err=True)
+            for p in report.problems:
+                where = f"seq {p.seq}" if p.seq is not None else "table"
+                typer.echo(f"audit broken ({where}): {p.problem}", err=True)
         if json_out:
             emit_json(report.as_dict())
         if not report.ok:
-            raise typer.Exit(2)
+            # SystemExit, not typer.Exit: a non-standalone click run would turn Exit into a return value.
+            raise SystemExit(2)
+
+    @group.command("checkpoint")
+    def checkpoint_cmd(db: str = typer.Option(None, "--db", help=DB_HELP),
+                       checkpoints: Path = typer.Option(None, "--checkpoints", help=CHECKPOINTS_HELP),
+                       json_out: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
+        """Append a signed checkpoint of the audit chain's head to the checkpoint file."""
+        from altresponse.ops import open_store
+        from altresponse.ops.audit import chain_head, write_checkpoint
+
+        settings = Settings()  # read now: the audit key comes from the environment of this run
+        path = checkpoints or settings.audit_checkpoints
+        if path is None:
+            raise BadInput("no checkpoint file: give --checkpoints or set ALTRESPONSE_AUDIT_CHECKPOINTS")
+        store = open_store(db or settings.db_url, run_migrations=False, audit_key=audit_key(settings))
+        try:
+            with store.engine.connect() as conn:
+                seq, head = chain_head(conn)
+            write_checkpoint(path, store.audit_keys, seq, head)
+        finally:
+            store.dispose()
+        typer.echo(f"checkpoint written to {path}: seq {seq}, head {head[:16]}")
+        if json_out:
+            emit_json({"seq": seq, "head": head, "file": str(path)})
 
     @group.command("create-user")
     def create_user_cmd(
@@ -68,7 +108,8 @@ def register(app: typer.Typer) -> None:
 
         password = os.environ.get(password_env) or typer.prompt("password", hide_input=True,
                                                                  confirmation_prompt=True)
-        store = open_store(db or get_settings().db_url)
+        settings = Settings()  # read now: the audit key comes from the environment of this run
+        store = open_store(db or settings.db_url, audit_key=audit_key(settings))
         try:
             user = repo.create_user(store, username, password, role, organization)
         except repo.Conflict as exc:

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from altresponse.settings import Settings
+from altresponse.settings import Settings, resolve_keys
 
 
 def register(app: typer.Typer) -> None:
@@ -18,10 +18,15 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", help="Log level (the log never holds caller details)."),
         workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each a full app; the audit "
                                     "chain stays linear across them)."),
+        dev: bool = typer.Option(False, "--dev", help="Development mode: throw-away secrets when "
+                                 "ALTRESPONSE_SECRET_KEY / ALTRESPONSE_AUDIT_KEY are not set. "
+                                 "Never in production."),
     ) -> None:
         """Serve the API, the call-taker screen (/ui/call-taker) and the provider screen (/ui/provider).
 
         The database is migrated on start. OpenAPI document at /openapi.json, docs at /docs.
+        Refuses to start without ALTRESPONSE_SECRET_KEY and ALTRESPONSE_AUDIT_KEY (exit 2) unless
+        in development mode (--dev or ALTRESPONSE_DEV_MODE=1).
         """
         import os
 
@@ -31,7 +36,15 @@ def register(app: typer.Typer) -> None:
         from altresponse.service import create_app
 
         logging.getLogger("altresponse").setLevel(log_level.upper())
-        settings = Settings(db_url=db) if db else Settings()
+        overrides: dict[str, object] = {"db_url": db} if db else {}
+        if dev:
+            overrides["dev_mode"] = True
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+        keys = resolve_keys(settings)  # before anything else: no secret, no service
+        if keys.ephemeral:  # every worker must sign and chain with the same throw-away keys
+            os.environ["ALTRESPONSE_SECRET_KEY"] = keys.token_secret
+            os.environ["ALTRESPONSE_AUDIT_KEY"] = keys.audit_key.decode("utf-8")
+            settings = Settings(**overrides)  # type: ignore[arg-type]
         engine = make_engine(settings.db_url)
         revision = migrate(engine)  # once, before any worker starts
         dialect = engine.dialect.name

@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.orm import Session, sessionmaker
 
 from altresponse.errors import BadInput
+from altresponse.ops.audit import ChainKeys
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _IMMEDIATE = "altresponse_sqlite_immediate"
@@ -43,7 +44,8 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     except sa.exc.ArgumentError as exc:
         raise BadInput(f"not a database URL: {url!r} (expected sqlite:///FILE or postgresql://...)") from exc
     if parsed.get_backend_name() == "sqlite":
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  hide_parameters=True, **kwargs)
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -64,7 +66,11 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     if parsed.get_backend_name() == "postgresql":
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
-        return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+        # hide_parameters: an error message never carries a call's values into a log.
+        # No pre-ping (a round trip per checkout on the triage path); connections are recycled
+        # instead, and one found dead is discarded with the request that met it.
+        kwargs.setdefault("pool_recycle", 900)
+        return sa.create_engine(url, hide_parameters=True, **kwargs)
     raise BadInput(f"unsupported database {parsed.get_backend_name()!r}: use SQLite or PostgreSQL")
 
 
@@ -95,16 +101,34 @@ def head_revision() -> str:
 
 
 class Store:
-    """The store's engine and session factories: `read()` for queries, `write()` for changes."""
+    """The store's engine and session factories: `read()` for queries, `write()` for changes.
 
-    def __init__(self, engine: sa.Engine) -> None:
+    Every change appends to the keyed audit chain, so a store opened without the audit key reads
+    but refuses to write.
+    """
+
+    def __init__(self, engine: sa.Engine, audit_key: bytes | None = None) -> None:
         self.engine = engine
+        self._keys = ChainKeys(audit_key) if audit_key else None
         self.dialect = engine.dialect.name
         self._read = sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(**{_IMMEDIATE: True}) if self.dialect == "sqlite" else engine
         self._writer = writer
         self._write = sessionmaker(writer, expire_on_commit=False)
         self._write_lock = threading.Lock()
+
+    @property
+    def has_audit_key(self) -> bool:
+        return self._keys is not None
+
+    def set_audit_key(self, key: bytes) -> None:
+        self._keys = ChainKeys(key)
+
+    @property
+    def audit_keys(self) -> ChainKeys:
+        if self._keys is None:
+            raise RuntimeError("store opened without the audit key: it can read but not write")
+        return self._keys
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -127,11 +151,12 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, run_migrations: bool = True) -> Store:
+def open_store(url: str, *, run_migrations: bool = True, audit_key: bytes | None = None) -> Store:
+    """Open (and by default migrate) the store; `audit_key` is needed to write."""
     engine = make_engine(url)
     if run_migrations:
         migrate(engine)
     elif current_revision(engine) != head_revision():
         raise BadInput(f"database {engine.url.render_as_string(hide_password=True)} is not migrated; "
                        "run `altresponse ops migrate --db URL`")
-    return Store(engine)
+    return Store(engine, audit_key)

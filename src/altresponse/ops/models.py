@@ -23,6 +23,16 @@ OUTCOMES: tuple[str, ...] = (
     "transported",
     "linked_to_services",
 )
+# Why a provider declined: codes, not free text, so no caller detail can be typed into the record.
+DECLINE_REASONS: tuple[str, ...] = (
+    "no_capacity",
+    "outside_service_area",
+    "outside_service_hours",
+    "not_eligible",
+    "safety_concern",
+    "duplicate",
+    "other",
+)
 
 
 def utcnow() -> datetime:
@@ -69,11 +79,26 @@ class User(Base):
     organization_id: Mapped[str | None] = mapped_column(sa.String(120), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(default=0)  # consecutive failures since the last success
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     __table_args__ = (
         sa.CheckConstraint("role IN ('call_taker','provider','analyst','admin')", name="ck_users_role"),
         sa.CheckConstraint("role <> 'provider' OR organization_id IS NOT NULL", name="ck_users_provider_org"),
     )
+
+
+class AuthSession(Base):
+    """One issued access token, by its id (the JWT `jti`): revoked on sign-out, disable and password
+    change, so a token stops working before it expires."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(43), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class DecisionRecord(Base):
@@ -153,6 +178,18 @@ class AuditEntry(Base):
     protocol_hash: Mapped[str | None] = mapped_column(sa.String(80), default=None)
     result_json: Mapped[str] = mapped_column(sa.Text)
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuditHead(Base):
+    """The chain head (one row). On PostgreSQL every append starts with `UPDATE audit_head ... RETURNING`,
+    which takes the chain's lock and reads the head in one round trip. Never trusted by verification,
+    which reads the chain itself."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"))
     hash: Mapped[str] = mapped_column(sa.String(64))
 
 

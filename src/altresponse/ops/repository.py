@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -20,8 +22,10 @@ from altresponse.errors import BadInput
 from altresponse.ops import audit
 from altresponse.ops.db import Store
 from altresponse.ops.models import (
+    DECLINE_REASONS,
     OUTCOMES,
     ROLES,
+    AuthSession,
     DecisionRecord,
     DirectoryVersion,
     Referral,
@@ -30,8 +34,27 @@ from altresponse.ops.models import (
 from altresponse.ops.passwords import hash_password, verify_password
 
 SMALL_CELL = 10  # public counts below this are suppressed
+USERNAME_RE = re.compile(r"[A-Za-z0-9_.@-]{1,80}")
+# An area is a neighborhood or block name: no digits (no house numbers or phone numbers), no "@"
+# (no e-mail addresses), short. What passes is kept in the decision, never in the audit log,
+# which keeps a keyed digest of it instead.
+AREA_RE = re.compile(r"[A-Za-z][A-Za-z .,'/&()-]{0,59}")
+
+
+def screen_area(area: str | None) -> str | None:
+    """The area as given when it reads as a place name, else BadInput naming what is allowed."""
+    if area is None:
+        return None
+    area = area.strip()
+    if not area:
+        return None
+    if not AREA_RE.fullmatch(area):
+        raise BadInput("area must be a neighborhood or block name: letters, spaces and .,'/&()- only, "
+                       "at most 60 characters, no digits (no house or phone numbers)", column="area")
+    return area
 _DECISIONS = cast(sa.Table, DecisionRecord.__table__)
 _INSERT_DECISION = sa.insert(_DECISIONS).returning(_DECISIONS.c.id)
+_NEXT_DECISION_ID = sa.func.nextval(sa.func.pg_get_serial_sequence("decisions", "id"))
 
 
 class NotFound(Exception):
@@ -44,6 +67,14 @@ class Forbidden(Exception):
 
 class Conflict(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """What the hot path needs back from recording a decision (no ORM object: it costs a millisecond)."""
+
+    id: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -63,6 +94,8 @@ SYSTEM = Actor(None, "system", "admin")
 def create_user(store: Store, username: str, password: str, role: str, organization_id: str | None = None,
                 actor: Actor = SYSTEM, *, password_hash: str | None = None) -> User:
     """Add a user. `password_hash` takes an existing argon2 hash instead (moving users between stores)."""
+    if not USERNAME_RE.fullmatch(username):
+        raise BadInput("username must be 1 to 80 letters, digits or _.@- characters")
     if role not in ROLES:
         raise BadInput(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
     if role == "provider" and not organization_id:
@@ -78,17 +111,142 @@ def create_user(store: Store, username: str, password: str, role: str, organizat
                     organization_id=organization_id if role == "provider" else None)
         s.add(user)
         s.flush()
-        audit.append(s, actor=actor.username, action="user.create", entity=f"user:{user.id}",
+        audit.append(s, store.audit_keys, actor=actor.username, action="user.create",
+                     entity=f"user:{user.id}",
                      inputs={"username": username, "role": role, "organization_id": organization_id},
                      result={"id": user.id})
         return user
 
 
-def authenticate(store: Store, username: str, password: str) -> User | None:
-    with store.read() as s:
-        user = s.scalar(sa.select(User).where(User.username == username))
+def authenticate(store: Store, username: str, password: str, *, max_failures: int = 5,
+                 lockout_minutes: int = 15) -> User | None:
+    """Check a password in the calling thread (the service hashes in its own pool; see `sign_in`)."""
+    user = sign_in_candidate(store, username)
+    if user is not None and is_locked(user):
+        return None
     ok = verify_password(user.password_hash if user else None, password)
+    if user is not None:
+        record_sign_in(store, user, ok, max_failures=max_failures, lockout_minutes=lockout_minutes)
     return user if ok and user is not None and user.active else None
+
+
+def sign_in_candidate(store: Store, username: str) -> User | None:
+    """The user a sign-in names, if any (None for a name that cannot exist, without asking the database)."""
+    if not USERNAME_RE.fullmatch(username):
+        return None
+    with store.read() as s:
+        return s.scalar(sa.select(User).where(User.username == username))
+
+
+def is_locked(user: User, now: datetime | None = None) -> bool:
+    return user.locked_until is not None and user.locked_until > (now or datetime.now(UTC))
+
+
+def record_sign_in(store: Store, user: User, ok: bool, *, max_failures: int, lockout_minutes: int) -> None:
+    """Count a failure (locking the account after `max_failures` in a row, with an audit row), or
+    clear the count on success. Only the user id goes in the audit row: a mistyped password could
+    have been typed into the username field."""
+    now = datetime.now(UTC)
+    with store.write() as s:
+        row = s.get(User, user.id)
+        if row is None:
+            return
+        if ok:
+            if row.failed_logins or row.locked_until:
+                row.failed_logins, row.locked_until = 0, None
+            return
+        row.failed_logins = (row.failed_logins or 0) + 1
+        if row.failed_logins >= max_failures:
+            row.locked_until = now + timedelta(minutes=lockout_minutes)
+            row.failed_logins = 0
+            audit.append(s, store.audit_keys, actor="system", action="auth.lockout", entity=f"user:{row.id}",
+                         inputs={"failures": max_failures}, result={"locked_until": row.locked_until})
+
+
+def open_session(store: Store, user: User, minutes: int) -> AuthSession:
+    """Record a new token id for `user`, valid for `minutes` (the token's `jti`)."""
+    now = datetime.now(UTC)
+    session_row = AuthSession(id=secrets.token_urlsafe(24), user_id=user.id, issued_at=now,
+                              expires_at=now + timedelta(minutes=minutes))
+    with store.write() as s:
+        s.add(session_row)
+        s.flush()
+        audit.append(s, store.audit_keys, actor=user.username, action="auth.sign_in",
+                     entity=f"user:{user.id}",
+                     inputs={}, result={"expires_at": session_row.expires_at})
+    return session_row
+
+
+_SESSION_ACTOR = (
+    sa.select(AuthSession.user_id, AuthSession.expires_at, AuthSession.revoked_at, User.username, User.role,
+              User.organization_id, User.active)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.id == sa.bindparam("jti"))
+)
+
+
+def session_actor(store: Store, jti: str, user_id: int) -> Actor | None:
+    """The actor behind a live token id: None when the id is unknown, revoked or expired, or when the
+    user is gone or disabled. The role is the one stored now, not the one the token claimed."""
+    with store.engine.connect() as conn:
+        row = conn.execute(_SESSION_ACTOR, {"jti": jti}).first()
+    if row is None or row.user_id != user_id or row.revoked_at is not None or not row.active:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if expires <= datetime.now(UTC) or row.role not in ROLES:
+        return None
+    return Actor(row.user_id, row.username, row.role, row.organization_id)
+
+
+def revoke_session(store: Store, actor: Actor, jti: str) -> None:
+    """Sign-out: this token stops working at once."""
+    with store.write() as s:
+        row = s.get(AuthSession, jti)
+        if row is None or row.revoked_at is not None:
+            return
+        row.revoked_at = datetime.now(UTC)
+        audit.append(s, store.audit_keys, actor=actor.username, action="auth.sign_out",
+                     entity=f"user:{row.user_id}", inputs={}, result={"revoked": 1})
+
+
+def _revoke_all(s: Any, user_id: int) -> int:
+    result = s.execute(sa.update(AuthSession).where(AuthSession.user_id == user_id,
+                                                    AuthSession.revoked_at.is_(None))
+                       .values(revoked_at=datetime.now(UTC)))
+    return int(result.rowcount or 0)
+
+
+def set_user_active(store: Store, actor: Actor, user_id: int, active: bool) -> User:
+    """Disable (every token of the user is revoked at once) or enable a user."""
+    with store.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        user.active = active
+        revoked = 0 if active else _revoke_all(s, user_id)
+        audit.append(s, store.audit_keys, actor=actor.username,
+                     action="user.enable" if active else "user.disable", entity=f"user:{user_id}",
+                     inputs={}, result={"active": active, "sessions_revoked": revoked})
+        s.flush()
+        return user
+
+
+def change_password(store: Store, actor: Actor, user_id: int, new_password: str) -> int:
+    """Set a new password and revoke every token the user holds; returns how many were revoked."""
+    if len(new_password) < 8:
+        raise BadInput("password too short: at least 8 characters")
+    new_hash = hash_password(new_password)
+    with store.write() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        user.password_hash = new_hash
+        user.failed_logins, user.locked_until = 0, None
+        revoked = _revoke_all(s, user_id)
+        audit.append(s, store.audit_keys, actor=actor.username, action="user.password",
+                     entity=f"user:{user_id}",
+                     inputs={}, result={"sessions_revoked": revoked})
+        return revoked
 
 
 def get_user(store: Store, user_id: int) -> User | None:
@@ -113,8 +271,9 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
                     answers: Mapping[str, str], pathway: str, responder: str, rule_ids: Sequence[str],
                     reasons: Sequence[str], fallbacks: Sequence[str], protocol_version: str,
                     protocol_hash: str, matched: Sequence[Mapping[str, Any]], area: str | None = None,
-                    lon: float | None = None, lat: float | None = None) -> DecisionRecord:
+                    lon: float | None = None, lat: float | None = None) -> RecordedDecision:
     block_lon, block_lat = coarsen_location(lon, lat)
+    area = screen_area(area)
     answers_sorted = dict(sorted(answers.items()))
     values: dict[str, Any] = dict(
         call_ref=call_ref, common_type=common_type, category=category,
@@ -124,20 +283,27 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
         block_lon=block_lon, block_lat=block_lat, matched_json=audit.canonical_json(list(matched)),
         created_by=actor.user_id, created_at=datetime.now(UTC),
     )
+    audit_inputs = {"call_ref": call_ref, "common_type": common_type, "category": category,
+                    "answers": answers_sorted, "area_digest": audit.field_digest(store.audit_keys.key, area),
+                    "block": [block_lon, block_lat]}
+    audit_result = {"pathway": pathway, "responder": responder, "rule_ids": list(rule_ids),
+                    "protocol_version": protocol_version, "matched": [m.get("service_id") for m in matched]}
     with store.write_connection() as s:
-        # Core on the hot path (every live call): no ORM unit of work; the returned object is detached.
-        new_id = s.execute(_INSERT_DECISION, values).scalar_one()
-        rec = DecisionRecord(id=new_id, **values)
-        audit.append(
-            s, actor=actor.username, action="triage.decide", entity=f"decision:{rec.id}",
-            inputs={"call_ref": call_ref, "common_type": common_type, "category": category,
-                    "answers": answers_sorted, "area": area, "block": [block_lon, block_lat]},
-            result={"pathway": pathway, "responder": responder, "rule_ids": list(rule_ids),
-                    "protocol_version": protocol_version,
-                    "matched": [m.get("service_id") for m in matched]},
-            protocol_hash=protocol_hash,
-        )
-        return rec
+        # Core on the hot path (every live call): no ORM unit of work.
+        if store.dialect == "postgresql":
+            # Two round trips: claim the chain head and the decision id; then write both rows.
+            seq, prev, (new_id,) = audit.claim_next(s, _NEXT_DECISION_ID)
+            entry = audit.entry_values(store.audit_keys, seq, prev, actor=actor.username,
+                                       action="triage.decide", entity=f"decision:{new_id}",
+                                       inputs=audit_inputs, result=audit_result, protocol_hash=protocol_hash)
+            decision_insert = sa.insert(_DECISIONS).values(id=new_id, **values).cte("new_decision")
+            audit.insert_entry(s, entry, decision_insert)
+        else:
+            new_id = s.execute(_INSERT_DECISION, values).scalar_one()
+            audit.append(s, store.audit_keys, actor=actor.username, action="triage.decide",
+                         entity=f"decision:{new_id}", inputs=audit_inputs, result=audit_result,
+                         protocol_hash=protocol_hash)
+        return RecordedDecision(int(new_id), values["created_at"])
 
 
 def get_decision(store: Store, decision_id: int) -> DecisionRecord:
@@ -171,7 +337,8 @@ def create_referral(store: Store, actor: Actor, *, decision_id: int, service_id:
                        status="created", created_by=actor.user_id, created_at=datetime.now(UTC))
         s.add(ref)
         s.flush()
-        audit.append(s, actor=actor.username, action="referral.create", entity=f"referral:{ref.id}",
+        audit.append(s, store.audit_keys, actor=actor.username, action="referral.create",
+                     entity=f"referral:{ref.id}",
                      inputs={"decision_id": decision_id, "service_id": service_id,
                              "organization_id": organization_id},
                      result={"status": "created"}, protocol_hash=decision.protocol_hash)
@@ -213,6 +380,8 @@ def transition_referral(store: Store, actor: Actor, referral_id: int, action: st
         raise BadInput(f"unknown referral action {action!r}")
     if action == "outcome" and outcome not in OUTCOMES:
         raise BadInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+    if reason is not None and reason not in DECLINE_REASONS:
+        raise BadInput(f"decline reason must be one of {', '.join(DECLINE_REASONS)}")
     if actor.role not in ("provider", "admin"):
         raise Forbidden("only the provider organization updates a referral")
     with store.write() as s:
@@ -231,7 +400,8 @@ def transition_referral(store: Store, actor: Actor, referral_id: int, action: st
         if action == "decline":
             ref.decline_reason = reason
         s.flush()
-        audit.append(s, actor=actor.username, action=f"referral.{action}", entity=f"referral:{ref.id}",
+        audit.append(s, store.audit_keys, actor=actor.username, action=f"referral.{action}",
+                     entity=f"referral:{ref.id}",
                      inputs={"outcome": outcome, "reason": reason, "from": old},
                      result={"status": ref.status})
         return ref
@@ -246,7 +416,8 @@ def publish_directory(store: Store, actor: Actor, hsds: Any) -> DirectoryVersion
                                created_at=datetime.now(UTC))
         s.add(ver)
         s.flush()
-        audit.append(s, actor=actor.username, action="directory.publish", entity=f"directory:{ver.id}",
+        audit.append(s, store.audit_keys, actor=actor.username, action="directory.publish",
+                     entity=f"directory:{ver.id}",
                      inputs={"content_hash": digest}, result={"id": ver.id})
         return ver
 

@@ -6,8 +6,10 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,12 +18,25 @@ from altresponse.ops import open_store
 from altresponse.ops import repository as repo
 from altresponse.ops.db import Store
 from altresponse.profile import load_profile
+from altresponse.service.checkpoints import Checkpointer
 from altresponse.service.engine import TriageEngine
+from altresponse.service.guard import Guard
 from altresponse.service.routes import auth, catalog, health, referrals, stats, triage
-from altresponse.settings import Settings
+from altresponse.service.security import SessionCache
+from altresponse.service.signin import Busy, HashPool, RateLimit
+from altresponse.settings import Settings, resolve_keys
 
 log = logging.getLogger("altresponse.service")
-DEFAULT_SECRET = Settings.model_fields["secret_key"].default
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """A 422's detail as one string naming each field and what was wrong — never echoing the input
+    (it may be caller details, or a value JSON cannot even render)."""
+    parts = []
+    for err in exc.errors()[:10]:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid input"
 
 
 class RequestLog:
@@ -56,17 +71,25 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     """Build the service. Caller details never reach the logs: requests are logged by route template
     (e.g. /referrals/{referral_id}/accept), status and time only — no bodies, no query strings."""
     settings = settings or Settings()
+    keys = resolve_keys(settings)  # refuses to build without secrets outside development mode
     own_store = store is None
-    store = store or open_store(settings.db_url, run_migrations=run_migrations)
+    store = store or open_store(settings.db_url, run_migrations=run_migrations, audit_key=keys.audit_key)
+    if not store.has_audit_key:
+        store.set_audit_key(keys.audit_key)
     profile = load_profile(settings.profile)
-    if settings.secret_key == DEFAULT_SECRET:
-        log.warning("ALTRESPONSE_SECRET_KEY is the built-in default: set a secret before production use")
+    hash_pool = HashPool(settings.hash_workers, settings.hash_queue)
+    checkpointer = Checkpointer(store, settings.audit_checkpoints, settings.audit_checkpoint_seconds)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        if own_store:
-            store.dispose()
+        checkpointer.start()
+        try:
+            yield
+        finally:
+            checkpointer.stop()
+            hash_pool.shutdown()
+            if own_store:
+                store.dispose()
 
     app = FastAPI(
         title="altresponse",
@@ -75,10 +98,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.token_secret = keys.token_secret
     app.state.store = store
     app.state.engine = TriageEngine(profile, store)
+    app.state.sessions = SessionCache()
+    app.state.hash_pool = hash_pool
+    app.state.sign_in_limit = RateLimit(settings.login_attempts_per_minute)
+
+    def body_limit(path: str, method: str) -> int:
+        return settings.max_directory_bytes if path == "/directory" else settings.max_body_bytes
 
     app.add_middleware(RequestLog)
+    app.add_middleware(Guard, limit_for=body_limit)  # outermost: it also catches what RequestLog lets by
 
     def handler(code: int) -> Callable[[Request, Exception], Response]:
         def handle(_: Request, exc: Exception) -> Response:
@@ -90,12 +121,45 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app.add_exception_handler(repo.Conflict, handler(409))
     app.add_exception_handler(BadInput, handler(422))
 
+    def invalid(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": validation_message(exc)}, status_code=422)
+
+    def busy(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Busy)
+        return JSONResponse({"detail": str(exc)}, status_code=429,
+                            headers={"Retry-After": str(exc.retry_after)})
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Busy, busy)
+
     for module in (health, auth, triage, referrals, catalog, stats):
         app.include_router(module.router)
     from altresponse.service import pages
 
     app.include_router(pages.router)
+    _declare_string_validation_errors(app)
     return app
+
+
+def _declare_string_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents its own 422 body (a list of errors); ours is one string, so say so."""
+    default = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = default()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = {
+                    "title": "HTTPValidationError", "type": "object", "required": ["detail"],
+                    "properties": {"detail": {"type": "string", "title": "Detail"}},
+                }
+                schemas.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_environment() -> FastAPI:

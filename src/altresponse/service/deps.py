@@ -15,7 +15,7 @@ from fastapi.security import OAuth2PasswordBearer
 from altresponse.ops.db import Store
 from altresponse.ops.repository import Actor
 from altresponse.service.engine import TriageEngine
-from altresponse.service.security import read_token
+from altresponse.service.security import SessionCache, TokenClaims, read_token
 from altresponse.settings import Settings
 
 COOKIE = "altresponse_token"
@@ -47,10 +47,29 @@ _UNAUTHORIZED = HTTPException(status.HTTP_401_UNAUTHORIZED, "not signed in or to
                               headers={"WWW-Authenticate": "Bearer"})
 
 
-async def current_actor(request: Request, settings: SettingsDep, token: TokenDep) -> Actor:
+def actor_from_token(request: Request, token: str) -> Actor | None:
+    """The live actor a token names (signature, lifetime, role and the store's session all checked)."""
+    app = request.app
+    claims = read_token(token, app.state.token_secret, app.state.settings.token_max_minutes)
+    if claims is None:
+        return None
+    sessions: SessionCache = app.state.sessions
+    actor = sessions.actor(app.state.store, claims)
+    if actor is not None:
+        request.state.token_claims = claims
+    return actor
+
+
+def token_claims(request: Request) -> TokenClaims:
+    claims: TokenClaims = request.state.token_claims
+    return claims
+
+
+async def current_actor(request: Request, token: TokenDep) -> Actor:
     """The signed-in user, from the bearer token or (for the web pages) the session cookie.
 
     A cookie-authenticated change must carry the CSRF header, which another site's form cannot set.
+    An unknown user, a revoked token or a role that is not one of the roles is 401, like no token.
     """
     if token is None:
         token = request.cookies.get(COOKIE)
@@ -59,7 +78,7 @@ async def current_actor(request: Request, settings: SettingsDep, token: TokenDep
             raise HTTPException(status.HTTP_403_FORBIDDEN, "missing CSRF header for a cookie session")
     if not token:
         raise _UNAUTHORIZED
-    actor = read_token(token, settings.secret_key)
+    actor = actor_from_token(request, token)
     if actor is None:
         raise _UNAUTHORIZED
     return actor

@@ -9,24 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from altresponse.ops import repository as repo
 from altresponse.ops.models import OUTCOMES
-from altresponse.service.deps import COOKIE, CSRF_HEADER, EngineDep, SettingsDep, StoreDep
+from altresponse.service.deps import COOKIE, CSRF_HEADER, EngineDep, actor_from_token
 from altresponse.service.routes.auth import issue_token
-from altresponse.service.security import read_token
+from altresponse.service.signin import Busy
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(prefix="/ui", include_in_schema=False)
 HOME = {"call_taker": "/ui/call-taker", "provider": "/ui/provider"}
 
 
-def _page_actor(request: Request, secret: str) -> repo.Actor | None:
+def _page_actor(request: Request) -> repo.Actor | None:
     token = request.cookies.get(COOKIE)
-    return read_token(token, secret) if token else None
+    return actor_from_token(request, token) if token else None
 
 
 def _login_redirect() -> RedirectResponse:
@@ -34,8 +34,8 @@ def _login_redirect() -> RedirectResponse:
 
 
 @router.get("", response_class=HTMLResponse)
-def home(request: Request, settings: SettingsDep) -> Response:
-    actor = _page_actor(request, settings.secret_key)
+def home(request: Request) -> Response:
+    actor = _page_actor(request)
     if actor is None or actor.role not in HOME:
         return _login_redirect()
     return RedirectResponse(HOME[actor.role], status_code=303)
@@ -47,11 +47,15 @@ def login_page(request: Request) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, store: StoreDep, settings: SettingsDep,
-          username: Annotated[str, Form()], password: Annotated[str, Form()]) -> Response:
+async def login(request: Request, username: Annotated[str, Form(max_length=200)],
+                password: Annotated[str, Form(max_length=200)]) -> Response:
     try:
-        token = issue_token(store, username, password, settings.secret_key, settings.token_minutes)
-    except Exception:
+        token = await issue_token(request, username, password)
+    except Busy as exc:
+        return templates.TemplateResponse(request, "login.html",
+                                          {"error": "Too many attempts: wait a minute."}, status_code=429,
+                                          headers={"Retry-After": str(exc.retry_after)})
+    except HTTPException:
         return templates.TemplateResponse(request, "login.html", {"error": "Wrong username or password."},
                                           status_code=401)
     target = HOME.get(token.role)
@@ -66,7 +70,13 @@ def login(request: Request, store: StoreDep, settings: SettingsDep,
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """Sign out of the screens: the cookie's token is revoked in the store, not just forgotten."""
+    actor = _page_actor(request)
+    claims = getattr(request.state, "token_claims", None)
+    if actor is not None and claims is not None:
+        repo.revoke_session(request.app.state.store, actor, claims.jti)
+        request.app.state.sessions.forget(claims.jti)
     response = _login_redirect()
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -79,8 +89,8 @@ def _common(actor: repo.Actor, engine: Any) -> dict[str, Any]:
 
 
 @router.get("/call-taker", response_class=HTMLResponse)
-def call_taker(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
-    actor = _page_actor(request, settings.secret_key)
+def call_taker(request: Request, engine: EngineDep) -> Response:
+    actor = _page_actor(request)
     if actor is None or actor.role != "call_taker":
         return _login_redirect()
     types = sorted(({"id": t.id, "name": t.name, "category": t.category} for t in engine.catalogue),
@@ -90,8 +100,8 @@ def call_taker(request: Request, settings: SettingsDep, engine: EngineDep) -> Re
 
 
 @router.get("/provider", response_class=HTMLResponse)
-def provider(request: Request, settings: SettingsDep, engine: EngineDep) -> Response:
-    actor = _page_actor(request, settings.secret_key)
+def provider(request: Request, engine: EngineDep) -> Response:
+    actor = _page_actor(request)
     if actor is None or actor.role != "provider":
         return _login_redirect()
     return templates.TemplateResponse(request, "provider.html", {**_common(actor, engine),

@@ -6,13 +6,20 @@ the store under another name.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Answer = str
 CALL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+# Directory ids (HSDS service and organization ids): no spaces, so no name or sentence fits.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,119}$"
+# A neighborhood or block name; the store screens it again (`repository.screen_area`).
+AREA_PATTERN = r"^[A-Za-z][A-Za-z .,'/&()-]{0,59}$"
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
+DeclineReason = Literal["no_capacity", "outside_service_area", "outside_service_hours", "not_eligible",
+                        "safety_concern", "duplicate", "other"]
 
 
 class Strict(BaseModel):
@@ -49,7 +56,12 @@ class UserIn(Strict):
     username: str = Field(min_length=2, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
     password: str = Field(min_length=8, max_length=200)
     role: Literal["call_taker", "provider", "analyst", "admin"]
-    organization_id: str | None = Field(default=None, max_length=120)
+    organization_id: str | None = Field(default=None, max_length=120, pattern=ID_PATTERN)
+
+
+class PasswordIn(Strict):
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
 
 
 class UserOut(BaseModel):
@@ -67,11 +79,28 @@ class TriageIn(Strict):
     mpds_code: str | None = Field(default=None, max_length=16, description="MPDS determinant, if any.")
     answers: dict[str, str] = Field(default_factory=dict,
                                     description="Question id -> answer; missing = unknown.")
-    area: str | None = Field(default=None, max_length=120,
-                             description="Neighborhood or block, not an address.")
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    when: datetime | None = Field(default=None, description="Call time (zone-aware); default now.")
+    area: str | None = Field(default=None, max_length=60, pattern=AREA_PATTERN,
+                             description="Neighborhood or block name, not an address: letters, spaces and "
+                                         ".,'/&()- only, no digits.")
+    lon: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    when: datetime | None = Field(default=None, description="Call time, zone-aware, from 2000-01-01 to "
+                                                             "a day ahead of now; default now.")
+
+    @field_validator("when")
+    @classmethod
+    def _when_in_range(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("give a zone-aware time (with Z or an offset)")
+        try:
+            value = value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("time out of range") from None
+        if not EARLIEST_CALL <= value <= datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("call time must lie between 2000-01-01 and a day from now")
+        return value
 
 
 class ProviderOption(BaseModel):
@@ -102,12 +131,13 @@ class TriageOut(BaseModel):
 
 class ReferralIn(Strict):
     decision_id: int = Field(ge=1, le=2**31 - 1)
-    service_id: str = Field(min_length=1, max_length=120)
-    organization_id: str = Field(min_length=1, max_length=120)
+    service_id: str = Field(min_length=1, max_length=120, pattern=ID_PATTERN)
+    organization_id: str = Field(min_length=1, max_length=120, pattern=ID_PATTERN)
 
 
 class DeclineIn(Strict):
-    reason: str | None = Field(default=None, max_length=200)
+    reason: DeclineReason | None = Field(default=None, description="Why, as a code (no free text, so no "
+                                                                    "caller detail can be typed in).")
 
 
 class OutcomeIn(Strict):

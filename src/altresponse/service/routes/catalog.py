@@ -40,6 +40,10 @@ def publish_directory(actor: Admin, store: StoreDep, engine: EngineDep,
         directory_cls: Any = directory_module.Directory
     except (ImportError, AttributeError) as exc:
         raise HTTPException(422, "this build has no directory module to validate HSDS") from exc
+    services = hsds.get("services")
+    if not isinstance(services, list) or not services:
+        raise HTTPException(422, "a directory without services would leave every call without a provider: "
+                                 "refused")
     problems = validate(hsds, version="3.0")
     if problems:
         raise HTTPException(422, f"not valid HSDS 3.0: {'; '.join(str(p) for p in list(problems)[:5])}")
