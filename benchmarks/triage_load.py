@@ -157,6 +157,7 @@ def serve_ours(db_url: str, log: Path, workers: int = 1, extra_env: dict[str, st
     store.dispose()
     port = free_port()
     env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET, "ALTRESPONSE_AUDIT_KEY": AUDIT_KEY,
+           "ALTRESPONSE_PROFILE": "baltimore",
            "ALTRESPONSE_AUDIT_CHECKPOINTS": str(log.with_suffix(".checkpoints")), **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "altresponse.cli", "serve", "--db", db_url, "--port",
                              str(port), "--log-level", "warning", "--workers", str(workers)], env=env,

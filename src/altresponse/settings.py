@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ALTRESPONSE_", env_file=None, extra="ignore")
 
     shared: Path = Path("../shared")
-    profile: str = "baltimore"
+    profile: str | None = None  # the city profile the service routes for; no default city
     db_url: str = "sqlite:///altresponse.db"
     dev_mode: bool = False  # development only: generate throw-away secrets when none are set
     secret_key: SecretStr | None = None  # signs access tokens (HS256); at least 32 characters

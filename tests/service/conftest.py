@@ -39,6 +39,7 @@ def _hash(name: str) -> str:
 
 def settings_for(db_url: str, **kw: object) -> Settings:
     """Settings with explicit test secrets (the service has no built-in ones)."""
+    kw.setdefault("profile", "baltimore")
     return Settings(db_url=db_url, secret_key=SECRET, audit_key=AUDIT_KEY_TEXT, **kw)  # type: ignore[arg-type]
 
 

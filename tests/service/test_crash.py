@@ -29,7 +29,8 @@ def _free_port() -> int:
 
 
 def start_server(db_url: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET, "ALTRESPONSE_AUDIT_KEY": AUDIT_KEY_TEXT}
+    env = {**os.environ, "ALTRESPONSE_SECRET_KEY": SECRET, "ALTRESPONSE_AUDIT_KEY": AUDIT_KEY_TEXT,
+           "ALTRESPONSE_PROFILE": "baltimore"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "altresponse.cli", "serve", "--db", db_url, "--port", str(port),
          "--log-level", "warning", "--workers", str(workers)],

@@ -44,7 +44,7 @@ def test_app_refuses_to_build_without_secrets(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="too short"):
         create_app(Settings(db_url=url, secret_key="short", audit_key=AUDIT_KEY_TEXT))  # type: ignore[arg-type]
     # Development mode generates throw-away secrets, explicitly.
-    app = create_app(Settings(db_url=url, dev_mode=True))
+    app = create_app(Settings(db_url=url, dev_mode=True, profile="baltimore"))
     assert len(app.state.token_secret) >= 32
     app.state.store.dispose()
 

@@ -26,7 +26,7 @@ from altresponse import schema
 from altresponse.errors import BadInput
 from altresponse.fsio import write_text_atomic
 from altresponse.jsonout import emit_json
-from altresponse.profile import Profile, load_profile
+from altresponse.profile import Profile, load_profile, require_profile
 from altresponse.risk.model import DEFAULT_SERIOUS_CLASSES
 from altresponse.risk.reference import CSV_COLUMNS
 from altresponse.settings import get_settings
@@ -171,7 +171,7 @@ def build_reference_outcomes(
     for path in inputs.values():
         if not Path(path).is_file():
             raise BadInput("reference file not found", file=str(path))
-    prof = profile or load_profile(get_settings().profile)
+    prof = profile or require_profile(get_settings().profile, option="--profile")
     rows: list[dict[str, Any]] = []
     sources: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="altresponse-reference-") as tmp:

@@ -18,6 +18,8 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", help="Log level (the log never holds caller details)."),
         workers: int = typer.Option(1, min=1, max=64, help="Worker processes (each a full app; the audit "
                                     "chain stays linear across them)."),
+        profile: str = typer.Option(None, "--profile", envvar="ALTRESPONSE_PROFILE",
+                                    help="City profile the service routes for (name, YAML or folder)."),
         dev: bool = typer.Option(False, "--dev", help="Development mode: throw-away secrets when "
                                  "ALTRESPONSE_SECRET_KEY / ALTRESPONSE_AUDIT_KEY are not set. "
                                  "Never in production."),
@@ -37,6 +39,9 @@ def register(app: typer.Typer) -> None:
 
         logging.getLogger("altresponse").setLevel(log_level.upper())
         overrides: dict[str, object] = {"db_url": db} if db else {}
+        if profile:
+            overrides["profile"] = profile
+            os.environ["ALTRESPONSE_PROFILE"] = profile  # the workers read their settings from here
         if dev:
             overrides["dev_mode"] = True
         settings = Settings(**overrides)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from altresponse.errors import BadInput
 from altresponse.ops import open_store
 from altresponse.ops import repository as repo
 from altresponse.ops.db import Store
-from altresponse.profile import load_profile
+from altresponse.profile import require_profile
 from altresponse.service.checkpoints import Checkpointer
 from altresponse.service.engine import TriageEngine
 from altresponse.service.guard import Guard
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     store = store or open_store(settings.db_url, run_migrations=run_migrations, audit_key=keys.audit_key)
     if not store.has_audit_key:
         store.set_audit_key(keys.audit_key)
-    profile = load_profile(settings.profile)
+    profile = require_profile(settings.profile, option="--profile or ALTRESPONSE_PROFILE")
     hash_pool = HashPool(settings.hash_workers, settings.hash_queue)
     checkpointer = Checkpointer(store, settings.audit_checkpoints, settings.audit_checkpoint_seconds)
 
