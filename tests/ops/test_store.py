@@ -44,7 +44,7 @@ def test_migrate_is_idempotent_and_at_head(db_url: str) -> None:
     assert migrate(db_url) == head_revision()
     from altresponse.ops import make_engine
     eng = make_engine(db_url)
-    assert current_revision(eng) == "0001_initial"
+    assert current_revision(eng) == head_revision()
     names = set(sa.inspect(eng).get_table_names())
     assert {"users", "decisions", "referrals", "audit_log", "directory_versions"} <= names
     eng.dispose()

@@ -18,6 +18,9 @@ from altresponse.ops.db import Store
 from altresponse.profile import load_profile
 from altresponse.service.engine import TriageEngine
 from altresponse.service.routes import auth, catalog, health, referrals, stats, triage
+from altresponse.service.routes import monitor as monitor_routes
+from altresponse.service.routes import public as public_routes
+from altresponse.service.routes import tracker as tracker_routes
 from altresponse.settings import Settings
 
 log = logging.getLogger("altresponse.service")
@@ -90,7 +93,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app.add_exception_handler(repo.Conflict, handler(409))
     app.add_exception_handler(BadInput, handler(422))
 
-    for module in (health, auth, triage, referrals, catalog, stats):
+    for module in (health, auth, triage, referrals, catalog, stats, monitor_routes, tracker_routes,
+                   public_routes):
         app.include_router(module.router)
     from altresponse.service import pages
 

@@ -1,0 +1,240 @@
+"""Monitoring views over the store: one period's measures, gates, targets and tracker; public tables.
+
+This is the edge between the operational store and the pure `altresponse.monitor` modules. The
+service routes, the dashboard pages and the quarterly report all read their figures from here, so a
+figure reads the same on every page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from altresponse.monitor.evaluation import EffectEstimate, PanelRow, estimate_effect
+from altresponse.monitor.facts import NOT_DIVERTED, AreaProfile, CallFact
+from altresponse.monitor.intervals import Estimate, count, share
+from altresponse.monitor.measures import CadCall, Measures, compute_measures
+from altresponse.monitor.periods import Period, parse_period, quarter_of
+from altresponse.monitor.suppression import THRESHOLD, SuppressedTable, suppress_list, suppress_table
+from altresponse.monitor.targets import GateVerdict, PlanTargets, Verdict, evaluate_gate, evaluate_targets
+from altresponse.monitor.tracker import Milestone, TrackerStatus, track
+from altresponse.ops import monitor_store as ms
+from altresponse.ops.db import Store
+
+
+@dataclass(frozen=True)
+class MonitorSetup:
+    """What the monitor needs besides the store: the plan's targets, the live phase, city context."""
+
+    plan: PlanTargets | None = None
+    phase: int = 1
+    area_profiles: Mapping[str, AreaProfile] = field(default_factory=dict)
+    police_hours_by_type: Mapping[str, float] | None = None
+    calls: Sequence[CadCall] | None = None
+    go_live: Mapping[str, datetime] = field(default_factory=dict)  # area -> first served day
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    period: Period
+    area: str | None
+    pathway: str | None
+    measures: Measures
+    gates: tuple[GateVerdict, ...]
+    targets: tuple[Verdict, ...]
+    tracker: TrackerStatus | None
+    previous: Measures | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "area": self.area,
+            "pathway": self.pathway,
+            "measures": self.measures.to_dict(),
+            "gates": [g.to_dict() for g in self.gates],
+            "targets": [t.to_dict() for t in self.targets],
+            "tracker": self.tracker.to_dict() if self.tracker else None,
+            "previous": self.previous.to_dict() if self.previous else None,
+        }
+
+
+def readiness(status: TrackerStatus | None, phase: int) -> dict[str, Estimate]:
+    """Entry-gate readiness figures read from the tracker (training and agreements tasks done)."""
+    if status is None:
+        return {}
+    items = [t.item for t in status.items]
+    train = [m for m in items if m.workstream == "dispatch" and m.phase == phase]
+    agreements = [m for m in items if m.workstream == "providers" and m.phase in (0, phase)]
+    out = {"provider_agreements_signed": count(sum(m.status == "done" for m in agreements))}
+    if train:
+        out["call_takers_trained_share"] = share(sum(m.status == "done" for m in train), len(train))
+    if phase > 1:
+        prev = [m for m in items if m.id == f"review{phase - 1}"]
+        if prev:
+            out["previous_phase_exit_met"] = count(int(prev[0].status == "done"))
+    return out
+
+
+def _cad_in(calls: Sequence[CadCall] | None, p: Period, area: str | None) -> list[CadCall] | None:
+    if calls is None:
+        return None
+    return [c for c in calls if p.contains(c.received_at) and (area is None or c.area == area)]
+
+
+def period_view(
+    store: Store,
+    period: str,
+    setup: MonitorSetup | None = None,
+    *,
+    area: str | None = None,
+    pathway: str | None = None,
+    as_of: date | None = None,
+) -> PeriodView:
+    """Everything one period's page shows, for the whole city or one area (and one decided pathway)."""
+    setup = setup or MonitorSetup()
+    p = parse_period(period)
+    facts = ms.load_facts(store, p.start, p.end, area=area, pathway=pathway)
+    measures = compute_measures(
+        facts,
+        period=p.label,
+        area=area,
+        calls=_cad_in(setup.calls, p, area),
+        area_profiles=setup.area_profiles,
+        police_hours_by_type=setup.police_hours_by_type,
+    )
+    prev_p = p.previous()
+    prev_facts = ms.load_facts(store, prev_p.start, prev_p.end, area=area, pathway=pathway)
+    previous = compute_measures(prev_facts, period=prev_p.label, area=area) if prev_facts else None
+    items = ms.list_tracker(store)
+    as_of = as_of or min(p.end.date(), datetime.now(UTC).date())
+    status = track(items, as_of) if items else None
+    gates: tuple[GateVerdict, ...] = ()
+    targets: tuple[Verdict, ...] = ()
+    if setup.plan is not None and setup.plan.phases:
+        figures: dict[str, Estimate] = {**measures.headline, **readiness(status, setup.phase)}
+        gates = (
+            evaluate_gate(setup.plan, setup.phase, "entry", figures),
+            evaluate_gate(setup.plan, setup.phase, "exit", figures),
+        )
+        targets = tuple(evaluate_targets(setup.plan, setup.phase, figures))
+    return PeriodView(p, area, pathway, measures, gates, targets, status, previous)
+
+
+# ---------------------------------------------------------------- public tables
+PUBLIC_TABLES = {
+    "eligible_by_area": "Calls the protocol found eligible for an alternative response, by area",
+    "diverted_by_area": "Calls handled by an alternative team with no police or EMS backup, by area",
+    "decided_by_pathway": "Decisions by pathway and quarter",
+    "actual_by_pathway": "Who actually responded, by pathway and quarter",
+}
+
+
+def _table(facts: Sequence[CallFact], row_of: Any, keep: Any, threshold: int) -> SuppressedTable:
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    rows: set[str] = set()
+    cols: set[str] = set()
+    for f in facts:
+        q = quarter_of(f.decided_at)
+        r = row_of(f)
+        rows.add(r)
+        cols.add(q)
+        if keep(f):
+            counts[(r, q)] += 1
+    return suppress_table(sorted(rows), sorted(cols), counts, threshold)
+
+
+def public_tables(store: Store, threshold: int = THRESHOLD) -> dict[str, SuppressedTable]:
+    """The dashboard's tables, by quarter: every cell under `threshold` hidden, with complements."""
+    facts = ms.load_facts(store)
+    if not facts:
+        return {}
+
+    def area(f: CallFact) -> str:
+        return f.area or "(unknown area)"
+
+    return {
+        "eligible_by_area": _table([f for f in facts if f.eligible], area, lambda f: True, threshold),
+        "diverted_by_area": _table([f for f in facts if f.eligible], area, lambda f: f.diverted, threshold),
+        "decided_by_pathway": _table(facts, lambda f: f.decided_pathway, lambda f: True, threshold),
+        "actual_by_pathway": _table(
+            facts, lambda f: f.actual_pathway or "not recorded", lambda f: True, threshold
+        ),
+    }
+
+
+def public_summary(store: Store, threshold: int = THRESHOLD) -> dict[str, Any]:
+    """The JSON behind `/stats/public`: the dashboard tables plus one-way counts, all suppressed."""
+    tables = public_tables(store, threshold)
+    facts = ms.load_facts(store)
+    by_pathway: dict[str, int] = defaultdict(int)
+    for f in facts:
+        by_pathway[f.decided_pathway] += 1
+    total = len(facts)
+    return {
+        "total_decisions": total if total >= threshold or total == 0 else None,
+        "by_pathway": suppress_list(
+            [{"pathway": k, "count": v} for k, v in sorted(by_pathway.items())], threshold=threshold
+        ),
+        "tables": {
+            name: {
+                "title": PUBLIC_TABLES[name],
+                "rows": list(t.rows),
+                "cols": list(t.cols),
+                "records": t.to_records("row", "quarter"),
+            }
+            for name, t in tables.items()
+        },
+        "suppression_threshold": threshold,
+        "suppression": "cells from 1 to 9 hidden; further cells hidden so no hidden cell can be worked out "
+        "from the row, column and grand totals",
+        "source": "altresponse operational store (decisions, referrals and recorded results)",
+    }
+
+
+# ---------------------------------------------------------------- evaluation
+def panel_from_facts(
+    facts: Sequence[CallFact], go_live: Mapping[str, datetime], *, outcome: str = "police_attended"
+) -> list[PanelRow]:
+    """Area x month panel for the evaluation: calls of eligible types that police attended (or all
+    eligible calls when `outcome` is 'eligible'); areas served from their go-live month."""
+    if not facts:
+        return []
+    first = min(f.decided_at for f in facts)
+
+    def month(t: datetime) -> int:
+        return (t.year - first.year) * 12 + t.month - first.month
+
+    values: dict[tuple[str, int], float] = defaultdict(float)
+    areas = {f.area for f in facts if f.area}
+    months = range(0, max(month(f.decided_at) for f in facts) + 1)
+    for f in facts:
+        if not f.area or not f.eligible:
+            continue
+        if outcome == "eligible" or (f.actual_pathway in NOT_DIVERTED):
+            values[(f.area, month(f.decided_at))] += 1
+    rows = []
+    for a in sorted(areas):
+        g = go_live.get(a)
+        gm = month(g) if g is not None else None
+        for m in months:
+            rows.append(PanelRow(a, m, values.get((a, m), 0.0), gm))
+    return rows
+
+
+def evaluate_store(store: Store, go_live: Mapping[str, datetime]) -> EffectEstimate | None:
+    """The program's effect on police-attended calls of eligible types, areas served vs not yet served."""
+    if not go_live:
+        return None
+    rows = panel_from_facts(ms.load_facts(store), go_live)
+    if len({r.unit for r in rows}) < 3 or not any(r.go_live is None for r in rows):
+        return None
+    return estimate_effect(rows, "police-attended calls of eligible types per area-month")
+
+
+def milestones(store: Store) -> list[Milestone]:
+    return ms.list_tracker(store)
