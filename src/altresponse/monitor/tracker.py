@@ -51,7 +51,7 @@ class TrackedItem:
     forecast_start: date
     forecast_finish: date
     slip_days: int  # forecast finish minus due; positive = late
-    slack_days: int  # days it may slip before it delays the program's last milestone
+    slack_days: int | None  # days it may slip before it delays the last milestone (None once done)
     critical: bool
     overdue: bool  # due date passed and not done
 

@@ -165,10 +165,10 @@ def tracker_section(status: TrackerStatus | None) -> str:
     c = status.counts()
     head = kpi_cards(
         [
-            (f"{status.critical_path_slip_days:+d} days", "Slip of the critical path"),
-            (status.forecast_finish.isoformat(), "Forecast finish"),
-            (str(c["done"]), "Done"),
-            (str(c["overdue"]), "Overdue"),
+            ("Slip of the critical path", f"{status.critical_path_slip_days:+d} days"),
+            ("Forecast finish", status.forecast_finish.isoformat()),
+            ("Done", str(c["done"])),
+            ("Overdue", str(c["overdue"])),
         ]
     )
     rows = [
@@ -291,10 +291,10 @@ def evaluation_section(est: EffectEstimate | None) -> str:
     parts = [
         kpi_cards(
             [
-                (f"{est.estimate:+.2f}", f"Effect on {est.outcome}"),
-                (f"{est.low:+.2f} – {est.high:+.2f}", "95% interval"),
-                (f"{est.p_value:.3f}", "p-value"),
-                ("yes" if est.significant else "no", "Distinguishable from 0"),
+                (f"Effect on {est.outcome}", f"{est.estimate:+.2f}"),
+                ("95% interval", f"{est.low:+.2f} – {est.high:+.2f}"),
+                ("p-value", f"{est.p_value:.3f}"),
+                ("Distinguishable from 0", "yes" if est.significant else "no"),
             ]
         ),
         f"<p>Difference-in-differences over {est.periods} months, {est.units_served} served and "

@@ -15,7 +15,7 @@ from typing import Any
 
 from altresponse.monitor.evaluation import EffectEstimate, PanelRow, estimate_effect
 from altresponse.monitor.facts import NOT_DIVERTED, AreaProfile, CallFact
-from altresponse.monitor.intervals import Estimate, count, share
+from altresponse.monitor.intervals import Estimate, count
 from altresponse.monitor.measures import CadCall, Measures, compute_measures
 from altresponse.monitor.periods import Period, parse_period, quarter_of
 from altresponse.monitor.suppression import THRESHOLD, SuppressedTable, suppress_list, suppress_table
@@ -71,8 +71,9 @@ def readiness(status: TrackerStatus | None, phase: int) -> dict[str, Estimate]:
     train = [m for m in items if m.workstream == "dispatch" and m.phase == phase]
     agreements = [m for m in items if m.workstream == "providers" and m.phase in (0, phase)]
     out = {"provider_agreements_signed": count(sum(m.status == "done" for m in agreements))}
-    if train:
-        out["call_takers_trained_share"] = share(sum(m.status == "done" for m in train), len(train))
+    if train:  # a fact from the tracker, not a sample: no interval
+        done = sum(m.status == "done" for m in train)
+        out["call_takers_trained_share"] = Estimate(done / len(train), len(train), unit="share")
     if phase > 1:
         prev = [m for m in items if m.id == f"review{phase - 1}"]
         if prev:

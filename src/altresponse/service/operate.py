@@ -420,20 +420,26 @@ def _simulate_tracker(
     start = go_live.date() - timedelta(days=round(offset_months * 30.4375))
     items = milestones_from_plan_json(plan, start, owners)
     ms.import_tracker(store, analyst, items)
-    for m in sorted(items, key=lambda m: m.due):
-        if m.due <= as_of:
-            late = int(rng.integers(0, 25)) if m.workstream != "milestone" else 0
-            finish = min(m.due + timedelta(days=late), as_of)
-            ms.update_tracker_item(
-                store,
-                analyst,
-                m.id,
-                {"status": "done", "actual_start": m.planned_start, "actual_finish": finish},
-            )
-        elif m.planned_start <= as_of:
-            ms.update_tracker_item(
-                store, analyst, m.id, {"status": "in_progress", "actual_start": m.planned_start}
-            )
+    by_id = {m.id: m for m in items}
+    before_go_live: set[str] = set()
+    stack = ["golive1"] if "golive1" in by_id else []
+    while stack:  # everything go-live waited on finished in time: the operation began on the day
+        for d in by_id[stack.pop()].deps:
+            if d not in before_go_live:
+                before_go_live.add(d)
+                stack.append(d)
+    finished: dict[str, date] = {}
+    for m in sorted(items, key=lambda m: (m.due, m.planned_start)):
+        ready = max((finished.get(d, m.planned_start) for d in m.deps), default=m.planned_start)
+        late = 0 if m.id in before_go_live or m.milestone else int(rng.integers(0, 40))
+        finish = max(m.due + timedelta(days=late), ready)
+        deps_done = all(d in finished for d in m.deps)
+        if finish <= as_of and deps_done:
+            finished[m.id] = finish
+            changes = {"status": "done", "actual_start": ready, "actual_finish": finish}
+            ms.update_tracker_item(store, analyst, m.id, changes)
+        elif m.planned_start <= as_of and deps_done:
+            ms.update_tracker_item(store, analyst, m.id, {"status": "in_progress", "actual_start": ready})
     return len(items)
 
 
