@@ -77,7 +77,7 @@ def kpis(m: Measures) -> str:
     h = m.headline
     return kpi_cards(
         [
-            (fmt_est(k, h.get(k))[0], LABELS[k])
+            (LABELS[k], fmt_est(k, h.get(k))[0])
             for k in (
                 "decisions",
                 "eligible_calls",

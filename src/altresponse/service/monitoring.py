@@ -198,11 +198,15 @@ def public_summary(store: Store, threshold: int = THRESHOLD) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- evaluation
-def panel_from_facts(
-    facts: Sequence[CallFact], go_live: Mapping[str, datetime], *, outcome: str = "police_attended"
-) -> list[PanelRow]:
-    """Area x month panel for the evaluation: calls of eligible types that police attended (or all
-    eligible calls when `outcome` is 'eligible'); areas served from their go-live month."""
+def panel_from_facts(facts: Sequence[CallFact], go_live: Mapping[str, datetime], *,
+                     outcome: str = "police_share") -> list[PanelRow]:
+    """Area x month panel for the evaluation over calls of eligible types; areas served from go-live.
+
+    `outcome`: 'police_share' (share of eligible calls that police attended; months with no eligible
+    call are left out), 'police_count' (their number) or 'eligible' (all eligible calls).
+    """
+    if outcome not in ("police_share", "police_count", "eligible"):
+        raise ValueError(f"unknown evaluation outcome {outcome!r}")
     if not facts:
         return []
     first = min(f.decided_at for f in facts)
@@ -210,31 +214,39 @@ def panel_from_facts(
     def month(t: datetime) -> int:
         return (t.year - first.year) * 12 + t.month - first.month
 
-    values: dict[tuple[str, int], float] = defaultdict(float)
+    police: dict[tuple[str, int], float] = defaultdict(float)
+    eligible: dict[tuple[str, int], float] = defaultdict(float)
     areas = {f.area for f in facts if f.area}
     months = range(0, max(month(f.decided_at) for f in facts) + 1)
     for f in facts:
         if not f.area or not f.eligible:
             continue
-        if outcome == "eligible" or (f.actual_pathway in NOT_DIVERTED):
-            values[(f.area, month(f.decided_at))] += 1
+        key = (f.area, month(f.decided_at))
+        eligible[key] += 1
+        if f.actual_pathway in NOT_DIVERTED:
+            police[key] += 1
     rows = []
     for a in sorted(areas):
         g = go_live.get(a)
         gm = month(g) if g is not None else None
         for m in months:
-            rows.append(PanelRow(a, m, values.get((a, m), 0.0), gm))
+            n = eligible.get((a, m), 0.0)
+            if outcome == "police_share":
+                if n:
+                    rows.append(PanelRow(a, m, police.get((a, m), 0.0) / n, gm))
+            else:
+                rows.append(PanelRow(a, m, n if outcome == "eligible" else police.get((a, m), 0.0), gm))
     return rows
 
 
 def evaluate_store(store: Store, go_live: Mapping[str, datetime]) -> EffectEstimate | None:
-    """The program's effect on police-attended calls of eligible types, areas served vs not yet served."""
+    """The program's effect on the share of eligible calls police attended, served vs not-yet-served areas."""
     if not go_live:
         return None
     rows = panel_from_facts(ms.load_facts(store), go_live)
     if len({r.unit for r in rows}) < 3 or not any(r.go_live is None for r in rows):
         return None
-    return estimate_effect(rows, "police-attended calls of eligible types per area-month")
+    return estimate_effect(rows, "share of eligible calls attended by police")
 
 
 def milestones(store: Store) -> list[Milestone]:
