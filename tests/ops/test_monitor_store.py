@@ -25,19 +25,46 @@ T0 = datetime(2027, 2, 1, 15, tzinfo=UTC)
 @pytest.fixture
 def actors(store: Store) -> dict[str, repo.Actor]:
     out = {}
-    for name, role, org in [("ct", "call_taker", None), ("prov", "provider", "org-a"),
-                            ("other", "provider", "org-b"), ("ana", "analyst", None)]:
+    for name, role, org in [
+        ("ct", "call_taker", None),
+        ("prov", "provider", "org-a"),
+        ("other", "provider", "org-b"),
+        ("ana", "analyst", None),
+    ]:
         u = repo.create_user(store, name, "password-" + name, role, org)
         out[name] = repo.Actor(u.id, u.username, u.role, u.organization_id)
     return out
 
 
-def decision(store: Store, actor: repo.Actor, pathway: str, *, at: datetime, area: str = "North",
-             common_type: str = "welfare_check") -> int:
-    rec = repo.record_decision(store, actor, call_ref=f"T{at:%H%M%S}{pathway[:3]}", common_type=common_type,
-                               category="welfare", answers={}, pathway=pathway, responder="x", rule_ids=["r1"],
-                               reasons=["because"], fallbacks=["co_response", "police"], protocol_version="t",
-                               protocol_hash="h", matched=[], area=area, lon=-76.6, lat=39.3, at=at)
+def decision(
+    store: Store,
+    actor: repo.Actor,
+    pathway: str,
+    *,
+    at: datetime,
+    area: str = "North",
+    common_type: str = "welfare_check",
+) -> int:
+    rec = repo.record_decision(
+        store,
+        actor,
+        call_ref=f"T{at:%H%M%S}{pathway[:3]}",
+        common_type=common_type,
+        category="welfare",
+        answers={},
+        pathway=pathway,
+        responder="x",
+        rule_ids=["r1"],
+        reasons=["because"],
+        fallbacks=["co_response", "police"],
+        protocol_version="t",
+        protocol_hash="h",
+        matched=[],
+        area=area,
+        lon=-76.6,
+        lat=39.3,
+        at=at,
+    )
     return rec.id
 
 
@@ -49,24 +76,29 @@ def test_hand_built_store_measures_equal_hand_counts(store: Store, actors: dict[
     repo.transition_referral_at(store, prov, r1.id, "accept", at=T0 + timedelta(minutes=2))
     repo.transition_referral_at(store, prov, r1.id, "en_route", at=T0 + timedelta(minutes=3))
     repo.transition_referral_at(store, prov, r1.id, "on_scene", at=T0 + timedelta(minutes=12))
-    repo.transition_referral_at(store, prov, r1.id, "outcome", outcome="successful_diversion",
-                                at=T0 + timedelta(minutes=42))
+    repo.transition_referral_at(
+        store, prov, r1.id, "outcome", outcome="successful_diversion", at=T0 + timedelta(minutes=42)
+    )
     ms.record_result(store, prov, d1, actual_pathway="community_responder", actual_organization_id="org-a")
     # 2: team busy, declined, fell back to co-response
     d2 = decision(store, ct, "community_responder", at=T0 + timedelta(hours=1))
-    r2 = repo.create_referral(store, ct, decision_id=d2, service_id="s-a", organization_id="org-a",
-                              at=T0 + timedelta(hours=1))
-    repo.transition_referral_at(store, prov, r2.id, "decline", reason="busy: on another call",
-                                at=T0 + timedelta(hours=1, minutes=1))
+    r2 = repo.create_referral(
+        store, ct, decision_id=d2, service_id="s-a", organization_id="org-a", at=T0 + timedelta(hours=1)
+    )
+    repo.transition_referral_at(
+        store, prov, r2.id, "decline", reason="busy: on another call", at=T0 + timedelta(hours=1, minutes=1)
+    )
     ms.record_result(store, ct, d2, actual_pathway="co_response", unserved_reason="busy")
     # 3: reached on scene by the referral alone (no result row yet): counts as reached, outcome backup
     d3 = decision(store, ct, "behavioral_health_team", at=T0 + timedelta(hours=2), area="South")
-    r3 = repo.create_referral(store, ct, decision_id=d3, service_id="s-a", organization_id="org-a",
-                              at=T0 + timedelta(hours=2))
+    r3 = repo.create_referral(
+        store, ct, decision_id=d3, service_id="s-a", organization_id="org-a", at=T0 + timedelta(hours=2)
+    )
     for step in ("accept", "en_route", "on_scene"):
         repo.transition_referral_at(store, prov, r3.id, step, at=T0 + timedelta(hours=2, minutes=20))
-    repo.transition_referral_at(store, prov, r3.id, "outcome", outcome="backup_requested",
-                                at=T0 + timedelta(hours=3))
+    repo.transition_referral_at(
+        store, prov, r3.id, "outcome", outcome="backup_requested", at=T0 + timedelta(hours=3)
+    )
     # 4: police call; 5: eligible, nothing recorded
     d4 = decision(store, ct, "police", at=T0 + timedelta(hours=3))
     ms.record_result(store, ct, d4, actual_pathway="police", arrest=True)
@@ -112,8 +144,12 @@ def test_providers_record_only_their_own(store: Store, actors: dict[str, repo.Ac
         ms.record_result(store, actors["other"], d, actual_pathway="community_responder")
     with pytest.raises(repo.Forbidden):
         ms.record_result(store, actors["ana"], d, actual_pathway="community_responder")
-    ms.record_result(store, actors["prov"], d, actual_pathway="community_responder", actual_organization_id="org-a")
-    corrected = ms.record_result(store, actors["prov"], d, actual_pathway="community_responder", backup="police")
+    ms.record_result(
+        store, actors["prov"], d, actual_pathway="community_responder", actual_organization_id="org-a"
+    )
+    corrected = ms.record_result(
+        store, actors["prov"], d, actual_pathway="community_responder", backup="police"
+    )
     assert corrected.backup == "police"
     with store.read() as s:
         actions = [r for (r,) in s.execute(sa.text("SELECT action FROM audit_log ORDER BY seq"))]
@@ -122,14 +158,18 @@ def test_providers_record_only_their_own(store: Store, actors: dict[str, repo.Ac
 
 def test_tracker_round_trip_slip_and_audit(store: Store, actors: dict[str, repo.Actor]) -> None:
     d0 = date(2027, 1, 1)
-    items = [Milestone("a", "Agreements", "City", d0, d0 + timedelta(days=30)),
-             Milestone("b", "Hiring", "Provider", d0 + timedelta(days=30), d0 + timedelta(days=50), ("a",)),
-             Milestone("live", "Go-live", "City", d0 + timedelta(days=50), d0 + timedelta(days=50), ("b",))]
+    items = [
+        Milestone("a", "Agreements", "City", d0, d0 + timedelta(days=30)),
+        Milestone("b", "Hiring", "Provider", d0 + timedelta(days=30), d0 + timedelta(days=50), ("a",)),
+        Milestone("live", "Go-live", "City", d0 + timedelta(days=50), d0 + timedelta(days=50), ("b",)),
+    ]
     with pytest.raises(repo.Forbidden):
         ms.import_tracker(store, actors["ct"], items)
     assert ms.import_tracker(store, actors["ana"], items) == 3
     assert ms.import_tracker(store, actors["ana"], items) == 0  # progress is kept, nothing duplicated
-    ms.update_tracker_item(store, actors["ana"], "a", {"status": "done", "actual_finish": d0 + timedelta(days=40)})
+    ms.update_tracker_item(
+        store, actors["ana"], "a", {"status": "done", "actual_finish": d0 + timedelta(days=40)}
+    )
     with pytest.raises(BadInput, match="cycle"):
         ms.update_tracker_item(store, actors["ana"], "a", {"deps": ["live"]})
     with pytest.raises(BadInput, match="status"):

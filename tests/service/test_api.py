@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from altresponse.ops.db import head_revision
 from altresponse.ops import repository as repo
+from altresponse.ops.db import head_revision
 from altresponse.service.security import create_token
 from tests.service.conftest import SECRET, password
 

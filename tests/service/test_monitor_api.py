@@ -16,12 +16,19 @@ from tests.service.test_api import SAFE, triage
 H = dict[str, dict[str, str]]
 
 
-def many_decisions(client: TestClient, h: H, n: int, area: str, common_type: str = "behavioral_crisis",
-                   **kw: Any) -> list[int]:
+def many_decisions(
+    client: TestClient, h: H, n: int, area: str, common_type: str = "behavioral_crisis", **kw: Any
+) -> list[int]:
     out = []
     for i in range(n):
-        r = triage(client, h["ct"], call_ref=f"M{area[:3].upper()}{common_type[:3].upper()}{i:04d}", area=area,
-                   common_type=common_type, **kw)
+        r = triage(
+            client,
+            h["ct"],
+            call_ref=f"M{area[:3].upper()}{common_type[:3].upper()}{i:04d}",
+            area=area,
+            common_type=common_type,
+            **kw,
+        )
         assert r.status_code == 201, r.text
         out.append(r.json()["decision_id"])
     return out
@@ -31,18 +38,35 @@ def test_result_recording_and_measures(client: TestClient, headers: H) -> None:
     ids = many_decisions(client, headers, 12, "Midtown")
     # 8 went, 4 fell back to co-response because the team was busy
     for d in ids[:8]:
-        r = client.put(f"/monitor/results/{d}", json={"actual_pathway": "behavioral_health_team",
-                                                      "arrived_at": "2030-01-01T00:10:00Z"},
-                       headers=headers["ct"])
+        r = client.put(
+            f"/monitor/results/{d}",
+            json={"actual_pathway": "behavioral_health_team", "arrived_at": "2030-01-01T00:10:00Z"},
+            headers=headers["ct"],
+        )
         assert r.status_code == 200, r.text
     for d in ids[8:]:
-        assert client.put(f"/monitor/results/{d}", json={"actual_pathway": "co_response"},
-                          headers=headers["ct"]).status_code == 422  # needs a reason
-        assert client.put(f"/monitor/results/{d}", json={"actual_pathway": "co_response",
-                                                         "unserved_reason": "busy"},
-                          headers=headers["ct"]).status_code == 200
-    assert client.put(f"/monitor/results/{ids[0]}", json={"actual_pathway": "x", "notes": "caller name"},
-                      headers=headers["ct"]).status_code == 422  # free text is refused
+        assert (
+            client.put(
+                f"/monitor/results/{d}", json={"actual_pathway": "co_response"}, headers=headers["ct"]
+            ).status_code
+            == 422
+        )  # needs a reason
+        assert (
+            client.put(
+                f"/monitor/results/{d}",
+                json={"actual_pathway": "co_response", "unserved_reason": "busy"},
+                headers=headers["ct"],
+            ).status_code
+            == 200
+        )
+    assert (
+        client.put(
+            f"/monitor/results/{ids[0]}",
+            json={"actual_pathway": "x", "notes": "caller name"},
+            headers=headers["ct"],
+        ).status_code
+        == 422
+    )  # free text is refused
     from datetime import UTC, datetime
 
     period = f"{datetime.now(UTC).year}"
@@ -54,8 +78,12 @@ def test_result_recording_and_measures(client: TestClient, headers: H) -> None:
     assert unserved == {"busy": 4}
     assert client.get(f"/monitor/measures?period={period}", headers=headers["prov"]).status_code == 403
     assert client.get("/monitor/measures?period=2027Q5", headers=headers["ana"]).status_code == 422
-    assert client.get(f"/monitor/measures?period={period}&area=Nowhere",
-                      headers=headers["ana"]).json()["measures"]["headline"]["decisions"]["n"] == 0
+    assert (
+        client.get(f"/monitor/measures?period={period}&area=Nowhere", headers=headers["ana"]).json()[
+            "measures"
+        ]["headline"]["decisions"]["n"]
+        == 0
+    )
 
 
 def test_public_stats_leave_no_recoverable_cell(client: TestClient, headers: H) -> None:
@@ -84,32 +112,54 @@ def test_public_stats_leave_no_recoverable_cell(client: TestClient, headers: H) 
     assert any(rec["suppressed"] for t in public["tables"].values() for rec in t["records"])
     text = client.get("/public/tables.csv").text
     rows_csv = list(csv.DictReader(io.StringIO(text)))
-    assert rows_csv and all(r["count"] == "" or int(r["count"]) == 0 or int(r["count"]) >= THRESHOLD
-                            for r in rows_csv)
+    assert rows_csv and all(
+        r["count"] == "" or int(r["count"]) == 0 or int(r["count"]) >= THRESHOLD for r in rows_csv
+    )
     assert "MMID" not in json.dumps(public) and "MMID" not in text  # no call references
     page = client.get("/public")
     assert page.status_code == 200 and "suppressed" in page.text and "Download" in page.text
 
 
 def test_tracker_api(client: TestClient, headers: H) -> None:
-    item = {"id": "agreements1", "name": "Provider agreements", "owner": "BCRI", "planned_start": "2027-01-01",
-            "due": "2027-02-01"}
+    item = {
+        "id": "agreements1",
+        "name": "Provider agreements",
+        "owner": "BCRI",
+        "planned_start": "2027-01-01",
+        "due": "2027-02-01",
+    }
     assert client.post("/tracker", json=item, headers=headers["prov"]).status_code == 403
     assert client.post("/tracker", json=item, headers=headers["ana"]).status_code == 201
     assert client.post("/tracker", json=item, headers=headers["ana"]).status_code == 409
-    live = {"id": "golive1", "name": "Go-live", "owner": "City", "planned_start": "2027-02-01", "due": "2027-02-01",
-            "deps": ["agreements1"]}
+    live = {
+        "id": "golive1",
+        "name": "Go-live",
+        "owner": "City",
+        "planned_start": "2027-02-01",
+        "due": "2027-02-01",
+        "deps": ["agreements1"],
+    }
     assert client.post("/tracker", json=live, headers=headers["ana"]).status_code == 201
-    bad = {"id": "x", "name": "X", "owner": "City", "planned_start": "2027-01-01", "due": "2027-01-02",
-           "deps": ["nope"]}
+    bad = {
+        "id": "x",
+        "name": "X",
+        "owner": "City",
+        "planned_start": "2027-01-01",
+        "due": "2027-01-02",
+        "deps": ["nope"],
+    }
     assert client.post("/tracker", json=bad, headers=headers["ana"]).status_code == 422
-    r = client.patch("/tracker/agreements1", json={"status": "done", "actual_finish": "2027-02-15"},
-                     headers=headers["ana"])
+    r = client.patch(
+        "/tracker/agreements1", json={"status": "done", "actual_finish": "2027-02-15"}, headers=headers["ana"]
+    )
     assert r.status_code == 200, r.text
     st = client.get("/tracker?as_of=2027-02-15", headers=headers["ana"]).json()
     assert st["critical_path_slip_days"] == 14
     assert {i["id"]: i["slip_days"] for i in st["items"]}["golive1"] == 14
-    assert client.patch("/tracker/agreements1", json={"status": "late"}, headers=headers["ana"]).status_code == 422
+    assert (
+        client.patch("/tracker/agreements1", json={"status": "late"}, headers=headers["ana"]).status_code
+        == 422
+    )
     assert client.get("/tracker", headers=headers["ct"]).status_code == 403
 
 
@@ -118,7 +168,9 @@ def test_analyst_screen_refuses_a_provider(client: TestClient, headers: H) -> No
 
     for who, expected in (("prov", 403), ("ct", 403), ("ana", 200)):
         client.cookies.clear()
-        r = client.post("/ui/login", data={"username": who, "password": password(who)}, follow_redirects=False)
+        r = client.post(
+            "/ui/login", data={"username": who, "password": password(who)}, follow_redirects=False
+        )
         assert r.status_code in (303, 403), r.text
         cookie = r.cookies.get("altresponse_token")
         if cookie is None:  # roles without a screen get no cookie from the sign-in page

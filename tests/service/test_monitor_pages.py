@@ -24,8 +24,9 @@ AREAS = [f"Area {i:02d}" for i in range(1, 7)]
 def operated(app: FastAPI, db_url: str) -> FastAPI:
     start = datetime(2026, 11, 1, tzinfo=UTC)
     calls = synthetic_calls(AREAS, start, 150, 2.5, seed=5)
-    simulate_operation(db_url, calls=calls, scope=PhaseScope(frozenset(AREAS[:3]), datetime(2027, 1, 1, tzinfo=UTC)),
-                       seed=6)
+    simulate_operation(
+        db_url, calls=calls, scope=PhaseScope(frozenset(AREAS[:3]), datetime(2027, 1, 1, tzinfo=UTC)), seed=6
+    )
     return app
 
 
@@ -38,8 +39,9 @@ def _browser():  # type: ignore[no-untyped-def]
     return sync_playwright()
 
 
-def test_public_dashboard_needs_no_login_and_shows_no_small_cell(operated: FastAPI, live_server: str,
-                                                                 tmp_path: Path) -> None:
+def test_public_dashboard_needs_no_login_and_shows_no_small_cell(
+    operated: FastAPI, live_server: str, tmp_path: Path
+) -> None:
     with _browser() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -47,8 +49,10 @@ def test_public_dashboard_needs_no_login_and_shows_no_small_cell(operated: FastA
             response = page.goto(f"{live_server}/public")
             assert response is not None and response.status == 200
             assert page.url.endswith("/public")  # no redirect to a sign-in page
-            counts = [int(v) for v in page.locator("td[data-count]").evaluate_all(
-                "els => els.map(e => e.dataset.count)")]
+            counts = [
+                int(v)
+                for v in page.locator("td[data-count]").evaluate_all("els => els.map(e => e.dataset.count)")
+            ]
             assert counts, "the dashboard shows no counts"
             assert all(v == 0 or v >= THRESHOLD for v in counts), sorted(counts)[:5]
             assert page.locator("td[data-suppressed]").count() > 0
@@ -65,15 +69,18 @@ def test_public_dashboard_needs_no_login_and_shows_no_small_cell(operated: FastA
             browser.close()
 
 
-def test_analyst_screen_filters_and_edits_and_refuses_a_provider(operated: FastAPI, live_server: str,
-                                                                 tmp_path: Path) -> None:
+def test_analyst_screen_filters_and_edits_and_refuses_a_provider(
+    operated: FastAPI, live_server: str, tmp_path: Path
+) -> None:
     from altresponse.monitor.tracker import Milestone
     from altresponse.ops import monitor_store as ms
     from altresponse.ops.repository import SYSTEM
 
     store = operated.state.store
     d0 = datetime(2026, 9, 1, tzinfo=UTC).date()
-    ms.import_tracker(store, SYSTEM, [Milestone("cad", "CAD configuration", "Dispatch", d0, d0.replace(month=11))])
+    ms.import_tracker(
+        store, SYSTEM, [Milestone("cad", "CAD configuration", "Dispatch", d0, d0.replace(month=11))]
+    )
     with _browser() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:

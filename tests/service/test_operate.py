@@ -72,18 +72,34 @@ def test_evaluation_finds_the_effect_in_served_areas_and_none_in_a_placebo(opera
 def test_cli_report_writes_html_and_pdf(operated: str, tmp_path: Path) -> None:
     import json
 
-    from altresponse.cli import app
     from typer.testing import CliRunner
+
+    from altresponse.cli import app
 
     op = tmp_path / "operation.json"
     op.write_text(json.dumps({"simulated": True, "go_live": GO_LIVE.isoformat(), "served_areas": AREAS[:4]}))
-    r = CliRunner().invoke(app, ["monitor", "report", "--db", operated, "--period", "2027Q1", "--out",
-                                 str(tmp_path), "--operation", str(op), "--json"])
+    r = CliRunner().invoke(
+        app,
+        [
+            "monitor",
+            "report",
+            "--db",
+            operated,
+            "--period",
+            "2027Q1",
+            "--out",
+            str(tmp_path),
+            "--operation",
+            str(op),
+            "--json",
+        ],
+    )
     assert r.exit_code == 0, r.output
     result = json.loads(r.output.strip().splitlines()[-1])
     html = Path(result["outputs"]["html"]).read_text(encoding="utf-8")
     assert "Simulated operation" in html and "Difference-in-differences" in html
     assert Path(result["outputs"]["pdf"]).read_bytes()[:4] == b"%PDF"
-    bad = CliRunner().invoke(app, ["monitor", "report", "--db", operated, "--period", "2027Q9", "--out",
-                                   str(tmp_path)])
+    bad = CliRunner().invoke(
+        app, ["monitor", "report", "--db", operated, "--period", "2027Q9", "--out", str(tmp_path)]
+    )
     assert bad.exit_code != 0

@@ -181,7 +181,7 @@ def track(items: Sequence[Milestone], as_of: date) -> TrackerStatus:
                 forecast_start=start[m.id],
                 forecast_finish=finish[m.id],
                 slip_days=(finish[m.id] - m.due).days,
-                slack_days=slack,
+                slack_days=None if m.status == "done" else slack,
                 critical=slack <= 0 and m.status != "done",
                 overdue=m.status != "done" and m.due < as_of,
             )

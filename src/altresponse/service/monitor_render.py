@@ -180,7 +180,7 @@ def tracker_section(status: TrackerStatus | None) -> str:
             t.item.due.isoformat(),
             t.forecast_finish.isoformat(),
             t.slip_days,
-            t.slack_days,
+            "" if t.slack_days is None else t.slack_days,
             "yes" if t.critical else "",
         ]
         for t in sorted(status.items, key=lambda t: t.forecast_start)

@@ -135,3 +135,126 @@ def write_report(
         "reach": view.measures.headline["reach"].value,
         "diverted": view.measures.headline["diverted_calls"].n,
     }
+
+
+def write_public_snapshot(store_url: str, out_dir: str | Path, *, simulated: bool = False) -> dict[str, str]:
+    """The public dashboard's tables as a static page and CSV (what `serve` shows at /public)."""
+    import csv
+    import io
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    store = open_store(store_url)
+    try:
+        tables = public_tables(store)
+    finally:
+        store.dispose()
+    intro = f"<p class='callout'><b>{SIMULATED_NOTE}</b></p>" if simulated else ""
+    page = render_page(
+        "Alternative response: public dashboard",
+        [
+            ("Calls by quarter and area", mr.public_section(tables)),
+            (
+                "Privacy",
+                "<p>Any count from 1 to 9 is shown as suppressed, and further counts are hidden so that no "
+                "suppressed count can be worked out from the row, column or grand totals.</p>",
+            ),
+        ],
+        meta={
+            "Source": "operational store" + (" (simulated operation)" if simulated else ""),
+            "Generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        },
+        intro=intro,
+        toc=False,
+    )
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["table", "row", "quarter", "count", "suppressed"])
+    for name, t in tables.items():
+        for r in t.to_records("row", "quarter"):
+            w.writerow(
+                [
+                    name,
+                    r["row"],
+                    r["quarter"],
+                    "" if r["count"] is None else r["count"],
+                    int(bool(r["suppressed"])),
+                ]
+            )
+    return {
+        "html": str(write_text_atomic(out / "public-dashboard.html", page)),
+        "csv": str(write_text_atomic(out / "public-tables.csv", buf.getvalue())),
+    }
+
+
+def run_demo_operation(
+    out_dir: str | Path,
+    plan: Mapping[str, Any],
+    *,
+    seed: int = 20270,
+    calls_per_day: float = 6.0,
+    go_live: datetime | None = None,
+    months: int = 12,
+    pre_months: int = 3,
+    areas: Sequence[str] | None = None,
+    pdf: bool = True,
+    profile: str = "baltimore",
+) -> dict[str, Any]:
+    """Simulate a year of phase 1 through the service, then monitor it: what `altresponse demo` links.
+
+    Writes OUT/operation.db (the store), OUT/operation.json (summary), the quarterly report of the last
+    full quarter (monitor-<Q>.html/.pdf/.json) and the public dashboard snapshot. Returns their paths.
+    """
+    from datetime import timedelta
+
+    from altresponse.monitor.periods import parse_period, quarter_of
+    from altresponse.service.operate import phase1_scope_from_plan, simulate_operation, synthetic_calls
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "operation.db"
+    if db.exists():
+        db.unlink()
+    go = go_live or datetime(datetime.now(UTC).year + 1, 1, 1, tzinfo=UTC)
+    plan_areas = [str(x) for x in ((plan.get("phases") or [{}])[0].get("areas") or [])]
+    if areas:
+        names = list(areas)
+    elif plan_areas:  # the plan's phase-1 areas, and areas not yet served to compare them with
+        names = plan_areas + [f"Comparison area {i}" for i in range(1, max(4, len(plan_areas)) + 1)]
+    else:
+        names = [f"Area {i:02d}" for i in range(1, 13)]
+    scope = phase1_scope_from_plan(plan, go, names[: max(1, len(names) * 2 // 5)])
+    start = go - timedelta(days=round(pre_months * 30.4375))
+    calls = synthetic_calls(names, start, round((pre_months + months) * 30.4375), calls_per_day, seed)
+    url = f"sqlite:///{db}"
+    owners = {
+        "staffing": "provider organizations",
+        "operations": "provider organizations",
+        "dispatch": "911 center",
+        "providers": "program office",
+        "change": "program office",
+        "milestone": "program office",
+    }
+    summary = simulate_operation(
+        url, calls=calls, scope=scope, seed=seed, plan=plan, profile=profile, owners=owners
+    )
+    write_json_atomic(out / "operation.json", summary.to_dict())
+    last = parse_period(quarter_of(datetime.fromisoformat(summary.as_of)))
+    period = (
+        last.previous().label
+        if datetime.fromisoformat(summary.as_of) < last.end - timedelta(days=1)
+        else last.label
+    )
+    report = write_report(
+        url, period, out, plan=plan, go_live={a: go for a in scope.areas}, simulated=True, pdf=pdf
+    )
+    public = write_public_snapshot(url, out, simulated=True)
+    return {
+        "store": url,
+        "operation": str(out / "operation.json"),
+        "report": report["outputs"],
+        "public": public,
+        "period": period,
+        "summary": summary.to_dict(),
+        "serve": f"altresponse serve --db {url}  (then open /public and /ui/analyst)",
+    }

@@ -112,7 +112,10 @@ def period_view(
     prev_facts = ms.load_facts(store, prev_p.start, prev_p.end, area=area, pathway=pathway)
     previous = compute_measures(prev_facts, period=prev_p.label, area=area) if prev_facts else None
     items = ms.list_tracker(store)
-    as_of = as_of or min(p.end.date(), datetime.now(UTC).date())
+    if as_of is None:  # the period's end, or today (or the last recorded call) if that is earlier
+        _, last = ms.decision_span(store)
+        now = max(datetime.now(UTC), last) if last else datetime.now(UTC)
+        as_of = min(p.end.date(), now.date())
     status = track(items, as_of) if items else None
     gates: tuple[GateVerdict, ...] = ()
     targets: tuple[Verdict, ...] = ()
