@@ -36,9 +36,15 @@ def _month_start(y: int, m: int) -> datetime:
     return datetime(y + (m - 1) // 12, (m - 1) % 12 + 1, 1, tzinfo=UTC)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 def parse_period(text: str) -> Period:
     """Parse a period label; a bad label is bad input naming the forms expected."""
     text = text.strip().upper()
+    year = text[:4]
+    if year.isdigit() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise BadInput(f"period {text!r}: year must be between {FIRST_YEAR} and {LAST_YEAR}")
     if m := _QUARTER.match(text):
         y, q = int(m[1]), int(m[2])
         return Period(text, _month_start(y, 3 * q - 2), _month_start(y, 3 * q + 1))

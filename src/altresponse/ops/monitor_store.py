@@ -390,6 +390,8 @@ def update_tracker_item(store: Store, actor: Actor, key: str, changes: Mapping[s
 
 def create_tracker_item(store: Store, actor: Actor, item: Milestone) -> Milestone:
     _check_role(actor)
+    if item.status not in TRACKER_STATUSES:
+        raise BadInput(f"status {item.status!r}: expected one of {', '.join(TRACKER_STATUSES)}")
     with store.write() as s:
         if s.scalar(sa.select(TrackerItem.id).where(TrackerItem.key == item.id)) is not None:
             raise Conflict(f"tracker item {item.id!r} exists")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from altresponse.errors import BadInput
@@ -73,7 +74,12 @@ PathwayQ = Annotated[str | None, Query(max_length=40)]
 
 
 @router.put("/results/{decision_id}", response_model=ResultOut, responses=errors(401, 403, 404, 422))
-def record_result(decision_id: int, body: ResultIn, actor: CurrentActor, store: StoreDep) -> Any:
+def record_result(
+    decision_id: Annotated[int, PathParam(ge=1, le=2**31 - 1)],
+    body: ResultIn,
+    actor: CurrentActor,
+    store: StoreDep,
+) -> Any:
     """Record or correct what happened on a decided call (dispatch, the responding provider, or admin)."""
     for t in (body.arrived_at, body.cleared_at):
         if t is not None and t.tzinfo is None:

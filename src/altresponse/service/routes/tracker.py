@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from altresponse.monitor.tracker import Milestone, track
 from altresponse.ops import monitor_store as ms
@@ -17,13 +17,22 @@ router = APIRouter(prefix="/tracker", tags=["tracker"])
 KeyPath = Annotated[str, Path(max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
+def _plausible(d: date) -> date:
+    if not date(1900, 1, 1) <= d <= date(2999, 12, 31):
+        raise ValueError("dates must lie between 1900-01-01 and 2999-12-31")
+    return d
+
+
+Day = Annotated[date, AfterValidator(_plausible)]
+
+
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")
     name: str = Field(max_length=200)
     owner: str = Field(max_length=120, description="The organization that owns the item.")
-    planned_start: date
-    due: date
+    planned_start: Day
+    due: Day
     deps: list[str] = Field(default_factory=list, max_length=50)
     status: str = Field("not_started", max_length=20)
     phase: int = Field(0, ge=0, le=20)
@@ -35,12 +44,12 @@ class ItemPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, max_length=200)
     owner: str | None = Field(None, max_length=120)
-    planned_start: date | None = None
-    due: date | None = None
+    planned_start: Day | None = None
+    due: Day | None = None
     deps: list[str] | None = Field(None, max_length=50)
     status: str | None = Field(None, max_length=20)
-    actual_start: date | None = None
-    actual_finish: date | None = None
+    actual_start: Day | None = None
+    actual_finish: Day | None = None
     notes: str | None = Field(None, max_length=2000)
 
 
@@ -48,7 +57,7 @@ class ItemPatch(BaseModel):
 def status(
     _: Analyst,
     store: StoreDep,
-    as_of: Annotated[date | None, Query(description="Forecast as of this day (default today).")] = None,
+    as_of: Annotated[Day | None, Query(description="Forecast as of this day (default today).")] = None,
 ) -> dict[str, Any]:
     """Every item with its forecast finish, slip and slack, and the slip of the critical path."""
     items = ms.list_tracker(store)
