@@ -119,12 +119,23 @@ def register(app: typer.Typer) -> None:
         served_area: list[str] = typer.Option(None, "--served-area", help="A served area (repeat)."),
         operation: Path = typer.Option(None, "--operation", help="operation.json from `monitor simulate`."),
         pdf: bool = typer.Option(True, "--pdf/--no-pdf"),
+        indicators: Path = typer.Option(
+            None, "--indicators", help="Area indicators CSV (equity by income, race)."
+        ),
+        profile: str = typer.Option("baltimore", "--profile", help="City profile (indicator column names)."),
         json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     ) -> None:
         """Write the quarterly progress report (HTML and PDF) for a period."""
         from altresponse.service.monitor_report import write_report
 
         p = _plan(plan)
+        rows = None
+        if indicators is not None:
+            from altresponse.analysis.config import AnalysisConfig
+            from altresponse.analysis.equity import read_indicators
+            from altresponse.profile import load_profile
+
+            rows = read_indicators(indicators, AnalysisConfig.from_profile(load_profile(profile)).indicators)
         simulated = False
         if operation is not None:
             simulated = bool(json.loads(operation.read_text(encoding="utf-8")).get("simulated", False))
@@ -137,6 +148,7 @@ def register(app: typer.Typer) -> None:
             go_live=_go_live(p, go_live, served_area, operation),
             simulated=simulated,
             pdf=pdf,
+            indicators=rows,
         )
         typer.echo(f"report written to {result['outputs']['html']}")
         if json_out:

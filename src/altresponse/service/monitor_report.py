@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
+from altresponse.monitor.equity import area_profiles
 from altresponse.monitor.targets import PlanTargets
+from altresponse.ops import monitor_store as ms
 from altresponse.ops import open_store
 from altresponse.report.page import Section, render_page
 from altresponse.service import monitor_render as mr
@@ -52,19 +54,25 @@ def write_report(
     simulated: bool = False,
     pdf: bool = True,
     city: str = "",
+    indicators: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Write monitor-<period>.html (+ .pdf, .json) to `out_dir`; returns the paths and headline figures.
 
-    `plan` is today's plan.json dict (targets and gates); `go_live` maps each served area to its
-    go-live time, for the evaluation; `simulated` labels every page as simulated operation.
+    `plan` is today's plan.json dict (targets and gates); `indicators` are area indicator rows
+    (`analysis.equity.read_indicators`) for equity by income and composition; `go_live` maps each
+    served area to its go-live time, for the evaluation; `simulated` labels every page as simulated operation.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    setup = MonitorSetup(
-        plan=PlanTargets.from_plan_json(plan) if plan else None, phase=phase, go_live=dict(go_live or {})
-    )
     store = open_store(store_url)
     try:
+        profiles = area_profiles(indicators, ms.areas_seen(store)) if indicators else {}
+        setup = MonitorSetup(
+            plan=PlanTargets.from_plan_json(plan) if plan else None,
+            phase=phase,
+            go_live=dict(go_live or {}),
+            area_profiles=profiles,
+        )
         view = period_view(store, period, setup)
         evaluation = evaluate_store(store, setup.go_live)
         tables = public_tables(store)
