@@ -180,3 +180,34 @@ def test_analyst_screen_refuses_a_provider(client: TestClient, headers: H) -> No
         assert page.status_code == expected, (who, page.status_code)
     client.cookies.clear()
     assert client.get("/ui/analyst", follow_redirects=False).status_code == 303
+
+
+def test_cad_calls_from_an_ingested_parquet(tmp_path: Any) -> None:
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import pytest
+
+    from altresponse.errors import BadInput
+    from altresponse.monitor.facts import place_key
+    from altresponse.service.monitoring import cad_calls_from_parquet
+
+    t = datetime(2027, 1, 5, 12, tzinfo=UTC)
+    table = pa.table(
+        {
+            "received_utc": pa.array([t, t, None], pa.timestamp("us", tz="UTC")),
+            "origin": ["community_initiated", "officer_initiated", "community_initiated"],
+            "neighborhood": ["Midtown", "Harbor", "Midtown"],
+            "longitude": [-76.6123, None, -76.6],
+            "latitude": [39.3011, None, 39.3],
+        }
+    )
+    path = tmp_path / "calls.parquet"
+    pq.write_table(table, path)
+    calls = cad_calls_from_parquet(path)
+    assert len(calls) == 2  # the row without a time is not a call in time
+    assert calls[0].community_initiated and not calls[1].community_initiated
+    assert calls[0].place_key == place_key(-76.612, 39.301) and calls[1].place_key is None
+    with pytest.raises(BadInput, match="csa"):
+        cad_calls_from_parquet(path, area_column="csa")

@@ -123,10 +123,13 @@ def register(app: typer.Typer) -> None:
             None, "--indicators", help="Area indicators CSV (equity by income, race)."
         ),
         profile: str = typer.Option("baltimore", "--profile", help="City profile (indicator column names)."),
+        calls: Path = typer.Option(None, "--calls", help="calls.parquet from `altresponse ingest` (CAD)."),
+        calls_area: str = typer.Option("neighborhood", "--calls-area", help="Area column of the calls."),
         json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     ) -> None:
         """Write the quarterly progress report (HTML and PDF) for a period."""
         from altresponse.service.monitor_report import write_report
+        from altresponse.service.monitoring import cad_calls_from_parquet
 
         p = _plan(plan)
         rows = None
@@ -149,6 +152,7 @@ def register(app: typer.Typer) -> None:
             simulated=simulated,
             pdf=pdf,
             indicators=rows,
+            calls=cad_calls_from_parquet(calls, calls_area) if calls is not None else None,
         )
         typer.echo(f"report written to {result['outputs']['html']}")
         if json_out:

@@ -41,6 +41,14 @@ DECLINE_REASONS: tuple[str, ...] = (
 BACKUP_KINDS: tuple[str, ...] = ("none", "police", "ems", "police_and_ems")
 
 
+def place_key(lon: float | None, lat: float | None) -> str | None:
+    """The key repeat calls are matched on: the point snapped to a ~110 m block grid (3 decimals),
+    the same coarsening the store applies to a decision's location."""
+    if lon is None or lat is None:
+        return None
+    return f"{round(lon, 3):.3f},{round(lat, 3):.3f}"
+
+
 def is_alternative(pathway: str | None) -> bool:
     return pathway in ALTERNATIVE_PATHWAYS
 

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from altresponse.errors import BadInput
-from altresponse.monitor.facts import DECLINE_REASONS, CallFact, is_alternative
+from altresponse.monitor.facts import DECLINE_REASONS, CallFact, is_alternative, place_key
 from altresponse.monitor.tracker import Milestone, track
 from altresponse.ops import audit
 from altresponse.ops.db import Store
@@ -195,11 +195,7 @@ def load_facts(
         accepted = next((r for r in rs if r.accepted_at is not None), None)
         went = next((r for r in rs if r.on_scene_at is not None), None)
         closed = next((r for r in rs if r.outcome is not None), None)
-        place = (
-            f"{d.block_lon:.3f},{d.block_lat:.3f}"
-            if d.block_lon is not None and d.block_lat is not None
-            else None
-        )
+        place = place_key(d.block_lon, d.block_lat)
         fact: dict[str, Any] = dict(
             decision_id=d.id,
             decided_at=d.created_at,

@@ -12,6 +12,7 @@ from typing import Any
 
 from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
 from altresponse.monitor.equity import area_profiles
+from altresponse.monitor.measures import CadCall
 from altresponse.monitor.targets import PlanTargets
 from altresponse.ops import monitor_store as ms
 from altresponse.ops import open_store
@@ -55,12 +56,15 @@ def write_report(
     pdf: bool = True,
     city: str = "",
     indicators: Sequence[Mapping[str, Any]] | None = None,
+    calls: Sequence[CadCall] | None = None,
 ) -> dict[str, Any]:
     """Write monitor-<period>.html (+ .pdf, .json) to `out_dir`; returns the paths and headline figures.
 
     `plan` is today's plan.json dict (targets and gates); `indicators` are area indicator rows
     (`analysis.equity.read_indicators`) for equity by income and composition; `go_live` maps each
-    served area to its go-live time, for the evaluation; `simulated` labels every page as simulated operation.
+    served area to its go-live time, for the evaluation; `calls` are the city's CAD calls
+    (`service.monitoring.cad_calls_from_parquet`) for the eligible share and repeat calls;
+    `simulated` labels every page as simulated operation.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -72,6 +76,7 @@ def write_report(
             phase=phase,
             go_live=dict(go_live or {}),
             area_profiles=profiles,
+            calls=calls,
         )
         view = period_view(store, period, setup)
         evaluation = evaluate_store(store, setup.go_live)

@@ -11,10 +11,12 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+from altresponse.errors import BadInput
 from altresponse.monitor.evaluation import EffectEstimate, PanelRow, estimate_effect
-from altresponse.monitor.facts import NOT_DIVERTED, AreaProfile, CallFact
+from altresponse.monitor.facts import NOT_DIVERTED, AreaProfile, CallFact, place_key
 from altresponse.monitor.intervals import Estimate, count
 from altresponse.monitor.measures import CadCall, Measures, compute_measures
 from altresponse.monitor.periods import Period, parse_period, quarter_of
@@ -201,8 +203,9 @@ def public_summary(store: Store, threshold: int = THRESHOLD) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- evaluation
-def panel_from_facts(facts: Sequence[CallFact], go_live: Mapping[str, datetime], *,
-                     outcome: str = "police_share") -> list[PanelRow]:
+def panel_from_facts(
+    facts: Sequence[CallFact], go_live: Mapping[str, datetime], *, outcome: str = "police_share"
+) -> list[PanelRow]:
     """Area x month panel for the evaluation over calls of eligible types; areas served from go-live.
 
     `outcome`: 'police_share' (share of eligible calls that police attended; months with no eligible
@@ -254,3 +257,43 @@ def evaluate_store(store: Store, go_live: Mapping[str, datetime]) -> EffectEstim
 
 def milestones(store: Store) -> list[Milestone]:
     return ms.list_tracker(store)
+
+
+def cad_calls_from_parquet(path: str | Path, area_column: str = "neighborhood") -> list[CadCall]:
+    """The city's ingested calls (calls.parquet from `altresponse ingest`) as `CadCall`s.
+
+    The location snapped to the store's block grid is the place key for repeat calls; `area_column` is
+    the canonical column whose names the decisions use (neighborhood, csa or district).
+    """
+    import pyarrow.parquet as pq
+
+    p = Path(path)
+    try:
+        schema_names = pq.read_schema(p).names
+    except (OSError, ValueError) as exc:
+        raise BadInput(f"cannot read calls: {exc}", file=str(p)) from exc
+    for col in ("received_utc", "origin", area_column):
+        if col not in schema_names:
+            raise BadInput(f"calls file lacks column {col!r}", file=str(p), column=col)
+    cols = ["received_utc", "origin", area_column] + [
+        c for c in ("latitude", "longitude", "common_type") if c in schema_names
+    ]
+    table = pq.read_table(p, columns=cols).to_pydict()
+    n = len(table["received_utc"])
+    lons, lats = table.get("longitude", [None] * n), table.get("latitude", [None] * n)
+    types = table.get("common_type", [""] * n)
+    out = []
+    for i in range(n):
+        t = table["received_utc"][i]
+        if t is None:
+            continue
+        out.append(
+            CadCall(
+                t if t.tzinfo else t.replace(tzinfo=UTC),
+                table[area_column][i],
+                types[i] or "",
+                table["origin"][i] == "community_initiated",
+                place_key(lons[i], lats[i]),
+            )
+        )
+    return out
