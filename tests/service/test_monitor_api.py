@@ -211,3 +211,33 @@ def test_cad_calls_from_an_ingested_parquet(tmp_path: Any) -> None:
     assert calls[0].place_key == place_key(-76.612, 39.301) and calls[1].place_key is None
     with pytest.raises(BadInput, match="csa"):
         cad_calls_from_parquet(path, area_column="csa")
+
+
+def test_reach_map_greys_small_areas() -> None:
+    from datetime import UTC, datetime
+
+    from shapely.geometry import box
+
+    from altresponse.geo.boundaries import Boundaries
+    from altresponse.monitor.facts import CallFact
+    from altresponse.monitor.measures import compute_measures
+    from altresponse.service.monitor_render import equity_section
+
+    t = datetime(2027, 1, 5, tzinfo=UTC)
+    facts = [
+        CallFact(
+            i,
+            t,
+            "community_responder",
+            "welfare_check",
+            "North" if i < 12 else "South",
+            actual_pathway="community_responder" if i % 2 else "co_response",
+            unserved_reason=None if i % 2 else "busy",
+        )
+        for i in range(15)
+    ]
+    layer = Boundaries(
+        "test", ["North", "South"], [box(-76.7, 39.3, -76.6, 39.4), box(-76.7, 39.2, -76.6, 39.3)]
+    )
+    html = equity_section(compute_measures(facts), layer)
+    assert "<svg" in html and "Reach by area: share" in html and "Grey: fewer than 10" in html

@@ -125,9 +125,12 @@ def register(app: typer.Typer) -> None:
         profile: str = typer.Option("baltimore", "--profile", help="City profile (indicator column names)."),
         calls: Path = typer.Option(None, "--calls", help="calls.parquet from `altresponse ingest` (CAD)."),
         calls_area: str = typer.Option("neighborhood", "--calls-area", help="Area column of the calls."),
+        boundaries: Path = typer.Option(None, "--boundaries", help="Areas GeoJSON, for the map of reach."),
+        name_field: str = typer.Option("name", "--name-field", help="GeoJSON property naming each area."),
         json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
     ) -> None:
         """Write the quarterly progress report (HTML and PDF) for a period."""
+        from altresponse.geo.boundaries import load_boundaries
         from altresponse.service.monitor_report import write_report
         from altresponse.service.monitoring import cad_calls_from_parquet
 
@@ -153,6 +156,7 @@ def register(app: typer.Typer) -> None:
             pdf=pdf,
             indicators=rows,
             calls=cad_calls_from_parquet(calls, calls_area) if calls is not None else None,
+            boundaries=load_boundaries(boundaries, name_field=name_field) if boundaries is not None else None,
         )
         typer.echo(f"report written to {result['outputs']['html']}")
         if json_out:

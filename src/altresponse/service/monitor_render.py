@@ -9,8 +9,9 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from altresponse.geo.boundaries import Boundaries, normalize_area_name
 from altresponse.monitor.evaluation import EffectEstimate
-from altresponse.monitor.intervals import Estimate
+from altresponse.monitor.intervals import SMALL_COUNT, Estimate
 from altresponse.monitor.measures import Measures
 from altresponse.monitor.suppression import SuppressedTable
 from altresponse.monitor.targets import Verdict
@@ -248,9 +249,26 @@ def _group_table(rows: Sequence[Mapping[str, Any]], key: str, title: str) -> str
     )
 
 
-def equity_section(m: Measures) -> str:
+def reach_map(m: Measures, boundaries: Boundaries) -> str:
+    """Reach by area on the city's map; areas with fewer than 10 eligible calls are left grey."""
+    by = {normalize_area_name(r["area"]): r for r in m.tables["by_area"]}
+    values: list[float | None] = []
+    for name in boundaries.names:
+        r = by.get(normalize_area_name(name))
+        values.append(None if r is None or r["eligible"] < SMALL_COUNT else r["reach"])
+    return charts.choropleth(
+        boundaries.geometries,
+        values,
+        names=boundaries.names,
+        label="reach",
+        title="Reach by area: share of eligible calls an alternative team answered",
+        caption="Grey: fewer than 10 eligible calls, or none, in the period.",
+    )
+
+
+def equity_section(m: Measures, boundaries: Boundaries | None = None) -> str:
     rows = [r for r in m.tables["by_area"] if r["eligible"]]
-    parts = []
+    parts = [reach_map(m, boundaries)] if boundaries is not None else []
     if rows:
         top = sorted(rows, key=lambda r: -r["eligible"])[:20]
         parts.append(

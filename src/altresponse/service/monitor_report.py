@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from altresponse.fsio import write_bytes_atomic, write_json_atomic, write_text_atomic
+from altresponse.geo.boundaries import Boundaries
 from altresponse.monitor.equity import area_profiles
 from altresponse.monitor.measures import CadCall
 from altresponse.monitor.targets import PlanTargets
@@ -57,6 +58,7 @@ def write_report(
     city: str = "",
     indicators: Sequence[Mapping[str, Any]] | None = None,
     calls: Sequence[CadCall] | None = None,
+    boundaries: Boundaries | None = None,
 ) -> dict[str, Any]:
     """Write monitor-<period>.html (+ .pdf, .json) to `out_dir`; returns the paths and headline figures.
 
@@ -64,7 +66,8 @@ def write_report(
     (`analysis.equity.read_indicators`) for equity by income and composition; `go_live` maps each
     served area to its go-live time, for the evaluation; `calls` are the city's CAD calls
     (`service.monitoring.cad_calls_from_parquet`) for the eligible share and repeat calls;
-    `simulated` labels every page as simulated operation.
+    `boundaries` (the areas' polygons) add a map of reach by area; `simulated` labels every page as
+    simulated operation.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -92,7 +95,7 @@ def write_report(
         ("Phase gates", mr.gates_section(view)),
         ("Implementation tracker", mr.tracker_section(view.tracker)),
         ("Pathways, declines and unserved calls", mr.breakdowns(view.measures)),
-        ("Equity", mr.equity_section(view.measures)),
+        ("Equity", mr.equity_section(view.measures, boundaries)),
         ("Evaluation: did it work?", mr.evaluation_section(evaluation)),
         ("What changed since last quarter", _changes(view)),
         ("Public tables (as published)", mr.public_section(tables)),
@@ -212,6 +215,8 @@ def run_demo_operation(
     areas: Sequence[str] | None = None,
     pdf: bool = True,
     profile: str = "baltimore",
+    boundaries: Boundaries | None = None,
+    indicators: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Simulate a year of phase 1 through the service, then monitor it: what `altresponse demo` links.
 
@@ -259,7 +264,15 @@ def run_demo_operation(
         else last.label
     )
     report = write_report(
-        url, period, out, plan=plan, go_live={a: go for a in scope.areas}, simulated=True, pdf=pdf
+        url,
+        period,
+        out,
+        plan=plan,
+        go_live={a: go for a in scope.areas},
+        simulated=True,
+        pdf=pdf,
+        boundaries=boundaries,
+        indicators=indicators,
     )
     public = write_public_snapshot(url, out, simulated=True)
     return {
