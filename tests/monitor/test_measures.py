@@ -178,12 +178,37 @@ def test_intervals() -> None:
 def test_area_profiles_from_indicators() -> None:
     from altresponse.monitor.equity import area_profiles
 
-    rows = [{"area": f"Area {i}", "median_income": 10_000.0 * i, "black_pct": 80.0 if i < 4 else 20.0,
-             "white_pct": 10.0 if i < 4 else 70.0, "hispanic_pct": 5.0} for i in range(1, 11)]
-    rows.append({"area": "No income", "median_income": None, "black_pct": 40.0, "white_pct": 40.0,
-                 "hispanic_pct": 20.0})
+    rows = [
+        {
+            "area": f"Area {i}",
+            "median_income": 10_000.0 * i,
+            "black_pct": 80.0 if i < 4 else 20.0,
+            "white_pct": 10.0 if i < 4 else 70.0,
+            "hispanic_pct": 5.0,
+        }
+        for i in range(1, 11)
+    ]
+    rows.append(
+        {
+            "area": "No income",
+            "median_income": None,
+            "black_pct": 40.0,
+            "white_pct": 40.0,
+            "hispanic_pct": 20.0,
+        }
+    )
     p = area_profiles(rows, ["area 1", "Area 10", "No income", "Elsewhere"])
     assert p["area 1"].income_band == "lowest fifth" and p["area 1"].majority_group == "majority Black"
     assert p["Area 10"].income_band == "highest fifth" and p["Area 10"].majority_group == "majority white"
     assert p["No income"].income_band is None and p["No income"].majority_group == "no majority group"
     assert p["Elsewhere"] == AreaProfile("Elsewhere")
+
+
+def test_income_bands_are_listed_lowest_first() -> None:
+    profiles = {"A": AreaProfile("A", "highest fifth"), "B": AreaProfile("B", "lowest fifth")}
+    m = compute_measures(hand_built(), area_profiles=profiles)
+    assert [r["income_band"] for r in m.tables["by_income_band"]] == [
+        "lowest fifth",
+        "highest fifth",
+        "unknown",
+    ]

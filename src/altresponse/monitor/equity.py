@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from altresponse.geo import normalize_area_name
-from altresponse.monitor.facts import AreaProfile
+from altresponse.monitor.facts import INCOME_BANDS, AreaProfile
 
-BANDS = ("lowest fifth", "second fifth", "middle fifth", "fourth fifth", "highest fifth")
+BANDS = INCOME_BANDS
 
 
 def _majority(row: Mapping[str, Any]) -> str | None:

@@ -39,6 +39,14 @@ DECLINE_REASONS: tuple[str, ...] = (
     "other",
 )
 BACKUP_KINDS: tuple[str, ...] = ("none", "police", "ems", "police_and_ems")
+# Fifths of the areas' median household income, lowest first (equity breakdowns).
+INCOME_BANDS: tuple[str, ...] = (
+    "lowest fifth",
+    "second fifth",
+    "middle fifth",
+    "fourth fifth",
+    "highest fifth",
+)
 
 
 def place_key(lon: float | None, lat: float | None) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from altresponse.monitor.facts import ALTERNATIVE_PATHWAYS, AreaProfile, CallFact
+from altresponse.monitor.facts import ALTERNATIVE_PATHWAYS, INCOME_BANDS, AreaProfile, CallFact
 from altresponse.monitor.intervals import Estimate, count, percentile, share
 
 REPEAT_WINDOW = timedelta(days=30)
@@ -204,12 +204,17 @@ def compute_measures(
             return (p.majority_group if p else None) or "unknown"
 
         tables["by_income_band"] = [
-            _row("income_band", b, fs, repeats) for b, fs in _group(facts, band).items()
+            _row("income_band", b, fs, repeats)
+            for b, fs in sorted(_group(facts, band).items(), key=lambda kv: _band_order(kv[0]))
         ]
         tables["by_composition"] = [
             _row("composition", g, fs, repeats) for g, fs in _group(facts, group).items()
         ]
     return Measures(period=period, area=area, headline=headline, tables=tables)
+
+
+def _band_order(band: str) -> int:
+    return INCOME_BANDS.index(band) if band in INCOME_BANDS else len(INCOME_BANDS)
 
 
 def alternative_pathways() -> tuple[str, ...]:
