@@ -110,6 +110,32 @@ def test_public_stats_leave_no_recoverable_cell(client: TestClient, headers: H) 
         for cell, (low, high) in attack_bounds(full, hidden).items():
             assert high - low >= 0.5, (name, cell, low, high)
     assert any(rec["suppressed"] for t in public["tables"].values() for rec in t["records"])
+    # the tables together: the two pathway tables publish the same quarter totals
+    from altresponse.monitor.suppression import joint_attack_bounds
+
+    fulls, hiddens = {}, {}
+    for name, table in public["tables"].items():
+        rows, cols = table["rows"] + ["Total"], table["cols"] + ["Total"]
+        fulls[name] = np.zeros((len(rows), len(cols)))
+        hiddens[name] = np.zeros((len(rows), len(cols)), dtype=bool)
+        for rec in table["records"]:
+            i, j = rows.index(rec["row"]), cols.index(rec["quarter"])
+            if rec["count"] is None:
+                hiddens[name][i, j] = True
+            else:
+                fulls[name][i, j] = rec["count"]
+    t = public["tables"]
+    # eligible calls by area would link to the decided table's alternative rows: not published
+    assert "eligible_by_area" not in t
+    nd, na = len(t["decided_by_pathway"]["rows"]), len(t["actual_by_pathway"]["rows"])
+    links = [
+        ((("decided_by_pathway", nd, j),), (("actual_by_pathway", na, j),))
+        for j in range(len(t["decided_by_pathway"]["cols"]) + 1)
+    ]
+    for cell, (low, high) in joint_attack_bounds(fulls, hiddens, links).items():
+        assert high - low >= 0.5, (cell, low, high)
+    by_pathway = {c["pathway"]: c for c in public["by_pathway"]}
+    assert by_pathway["police"]["count"] is None  # 2 police decisions
     text = client.get("/public/tables.csv").text
     rows_csv = list(csv.DictReader(io.StringIO(text)))
     assert rows_csv and all(

@@ -56,7 +56,7 @@ def test_public_dashboard_needs_no_login_and_shows_no_small_cell(
             assert counts, "the dashboard shows no counts"
             assert all(v == 0 or v >= THRESHOLD for v in counts), sorted(counts)[:5]
             assert page.locator("td[data-suppressed]").count() > 0
-            assert page.locator("table.public").count() == 4
+            assert page.locator("table.public").count() == 3
             assert page.locator("figure.chart svg").count() >= 1
             with page.expect_download() as info:
                 page.click("#download")

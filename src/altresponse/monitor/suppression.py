@@ -265,3 +265,135 @@ def suppress_list(
         dict(c, **{key: table.cells[i][0], "suppressed": table.cells[i][0] is None})
         for i, c in enumerate(cells)
     ]
+
+
+# ---------------------------------------------------------------- tables published together
+Cell = tuple[str, int, int]  # (table name, row, column) in the table with margins (R / C = total)
+Link = tuple[tuple[Cell, ...], tuple[Cell, ...]]  # sum of the first cells equals sum of the second
+
+
+def _full_and_hidden(t: SuppressedTable, true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r, c = len(t.rows), len(t.cols)
+    hidden = np.zeros((r + 1, c + 1), dtype=bool)
+    for i in range(r):
+        for j in range(c):
+            hidden[i, j] = t.cells[i][j] is None
+        hidden[i, c] = t.row_totals[i] is None
+    for j in range(c):
+        hidden[r, j] = t.col_totals[j] is None
+    hidden[r, c] = t.total is None
+    return true, hidden
+
+
+def joint_attack_bounds(
+    fulls: Mapping[str, np.ndarray], hiddens: Mapping[str, np.ndarray], links: Sequence[Link]
+) -> dict[Cell, tuple[float, float]]:
+    """The attacker's bounds on every hidden cell when several tables are published together and
+    some of their figures are known to be equal (the same quarter's total in two tables)."""
+    unknown = [(n, int(i), int(j)) for n, h in hiddens.items() for i, j in zip(*np.nonzero(h), strict=True)]
+    if not unknown:
+        return {}
+    index = {cell: k for k, cell in enumerate(unknown)}
+    rows_a: list[np.ndarray] = []
+    rows_b: list[float] = []
+
+    def add(terms: list[tuple[Cell, float]]) -> None:
+        coef = np.zeros(len(unknown))
+        rhs = 0.0
+        for cell, sign in terms:
+            if cell in index:
+                coef[index[cell]] += sign
+            else:
+                rhs -= sign * float(fulls[cell[0]][cell[1], cell[2]])
+        if coef.any():
+            rows_a.append(coef)
+            rows_b.append(rhs)
+
+    for n, full in fulls.items():
+        r1, c1 = full.shape
+        for i in range(r1):
+            add([((n, i, j), -1.0 if j == c1 - 1 else 1.0) for j in range(c1)])
+        for j in range(c1):
+            add([((n, i, j), -1.0 if i == r1 - 1 else 1.0) for i in range(r1)])
+    for left, right in links:
+        add([(c, 1.0) for c in left] + [(c, -1.0) for c in right])
+    a_eq, b_eq = np.array(rows_a), np.array(rows_b)
+    out: dict[Cell, tuple[float, float]] = {}
+    for cell, k in index.items():
+        c = np.zeros(len(unknown))
+        c[k] = 1.0
+        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        out[cell] = (
+            float(lo.fun) if lo.status == 0 else 0.0,
+            float(-hi.fun) if hi.status == 0 else float("inf"),
+        )
+    return out
+
+
+def suppress_together(
+    counts: Mapping[str, tuple[Sequence[str], Sequence[str], Mapping[tuple[str, str], int]]],
+    links: Sequence[Link],
+    threshold: int = THRESHOLD,
+) -> dict[str, SuppressedTable]:
+    """Suppress each table, then hide more cells until the tables *together* give nothing back."""
+    tables = {n: suppress_table(r, c, cnt, threshold) for n, (r, c, cnt) in counts.items()}
+    fulls = {
+        n: _full(
+            np.array([[int(cnt.get((a, b), 0)) for b in c] for a in r], dtype=np.int64).reshape(
+                len(r), len(c)
+            )
+        )
+        for n, (r, c, cnt) in counts.items()
+    }
+    hiddens = {n: _full_and_hidden(t, fulls[n])[1] for n, t in tables.items()}
+    primary = {(n, i, j) for n, t in tables.items() for i, j in t.primary}
+    for _ in range(sum(h.size for h in hiddens.values())):
+        bad = [
+            cell
+            for cell, (low, high) in joint_attack_bounds(fulls, hiddens, links).items()
+            if high - low < 0.5 or (cell in primary and high - low < threshold)
+        ]
+        if not bad:
+            break
+        for n, i, j in bad:
+            full, hidden = fulls[n], hiddens[n]
+            r1, c1 = full.shape
+            for line in ([(i, jj) for jj in range(c1)], [(ii, j) for ii in range(r1)]):
+                if _hide_one(full, hidden, line):
+                    break
+            # A cell can also be worked out through a figure another table publishes: hide the single
+            # figure of a link that touches this column (a subtotal before a shared grand figure).
+            touching = [lr for lr in links if any(c[0] == n and c[2] == j for c in lr[0] + lr[1])]
+
+            def own_is_margin(lr: Link, n: str = n) -> bool:
+                own = [c for c in lr[0] + lr[1] if c[0] == n]
+                return all(c[1] == fulls[n].shape[0] - 1 for c in own)
+
+            for left, right in sorted(touching, key=own_is_margin):  # links through a body cell first
+                other = [side[0] for side in (left, right) if len(side) == 1 and side[0][0] != n]
+                single = other + [side[0] for side in (left, right) if len(side) == 1 and side[0][0] == n]
+                visible = [c for c in single if not hiddens[c[0]][c[1], c[2]]]
+                if visible:
+                    hiddens[visible[0][0]][visible[0][1], visible[0][2]] = True
+                    break
+        for left, right in links:  # one figure published twice is hidden in both places or neither
+            if len(left) == 1 and len(right) == 1:
+                (a,), (b,) = left, right
+                if hiddens[a[0]][a[1], a[2]] or hiddens[b[0]][b[1], b[2]]:
+                    hiddens[a[0]][a[1], a[2]] = hiddens[b[0]][b[1], b[2]] = True
+    out = {}
+    for n, t in tables.items():
+        full, hidden = fulls[n], hiddens[n]
+        r, c = len(t.rows), len(t.cols)
+        out[n] = SuppressedTable(
+            t.rows,
+            t.cols,
+            tuple(tuple(None if hidden[i, j] else int(full[i, j]) for j in range(c)) for i in range(r)),
+            tuple(None if hidden[i, c] else int(full[i, c]) for i in range(r)),
+            tuple(None if hidden[r, j] else int(full[r, j]) for j in range(c)),
+            None if hidden[r, c] else int(full[r, c]),
+            t.primary,
+            threshold,
+        )
+    return out

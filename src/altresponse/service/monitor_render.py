@@ -365,7 +365,7 @@ def public_section(tables: Mapping[str, SuppressedTable]) -> str:
     if not tables:
         return "<p class='note'>No calls recorded yet.</p>"
     parts = []
-    et = tables.get("eligible_by_area")
+    et = tables.get("decided_by_pathway")
     if et is not None and et.cols:
         vals = [v for v in et.col_totals]
         if all(v is not None for v in vals):
@@ -374,7 +374,7 @@ def public_section(tables: Mapping[str, SuppressedTable]) -> str:
                     list(et.cols),
                     [float(v or 0) for v in vals],
                     horizontal=False,
-                    title="Eligible calls by quarter",
+                    title="Calls triaged by quarter",
                     xlabel="calls",
                 )
             )

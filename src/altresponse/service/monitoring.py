@@ -20,7 +20,7 @@ from altresponse.monitor.facts import NOT_DIVERTED, AreaProfile, CallFact, place
 from altresponse.monitor.intervals import Estimate, count
 from altresponse.monitor.measures import CadCall, Measures, compute_measures
 from altresponse.monitor.periods import Period, parse_period, quarter_of
-from altresponse.monitor.suppression import THRESHOLD, SuppressedTable, suppress_list, suppress_table
+from altresponse.monitor.suppression import THRESHOLD, Link, SuppressedTable, suppress_together
 from altresponse.monitor.targets import GateVerdict, PlanTargets, Verdict, evaluate_gate, evaluate_targets
 from altresponse.monitor.tracker import Milestone, TrackerStatus, track
 from altresponse.ops import monitor_store as ms
@@ -133,29 +133,29 @@ def period_view(
 
 # ---------------------------------------------------------------- public tables
 PUBLIC_TABLES = {
-    "eligible_by_area": "Calls the protocol found eligible for an alternative response, by area",
     "diverted_by_area": "Calls handled by an alternative team with no police or EMS backup, by area",
     "decided_by_pathway": "Decisions by pathway and quarter",
     "actual_by_pathway": "Who actually responded, by pathway and quarter",
 }
 
 
-def _table(facts: Sequence[CallFact], row_of: Any, keep: Any, threshold: int) -> SuppressedTable:
+def _counts(
+    facts: Sequence[CallFact], row_of: Any, keep: Any, cols: Sequence[str]
+) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
     counts: dict[tuple[str, str], int] = defaultdict(int)
     rows: set[str] = set()
-    cols: set[str] = set()
     for f in facts:
-        q = quarter_of(f.decided_at)
         r = row_of(f)
         rows.add(r)
-        cols.add(q)
         if keep(f):
-            counts[(r, q)] += 1
-    return suppress_table(sorted(rows), sorted(cols), counts, threshold)
+            counts[(r, quarter_of(f.decided_at))] += 1
+    return sorted(rows), list(cols), counts
 
 
 def public_tables(store: Store, threshold: int = THRESHOLD) -> dict[str, SuppressedTable]:
-    """The dashboard's tables, by quarter: every cell under `threshold` hidden, with complements."""
+    """The dashboard's tables, by quarter: every cell under `threshold` hidden, with complements chosen
+    so that the tables *together* give no hidden cell back (the two pathway tables share their
+    quarter totals: every decision of the quarter)."""
     facts = ms.load_facts(store)
     if not facts:
         return {}
@@ -163,29 +163,40 @@ def public_tables(store: Store, threshold: int = THRESHOLD) -> dict[str, Suppres
     def area(f: CallFact) -> str:
         return f.area or "(unknown area)"
 
-    return {
-        "eligible_by_area": _table([f for f in facts if f.eligible], area, lambda f: True, threshold),
-        "diverted_by_area": _table([f for f in facts if f.eligible], area, lambda f: f.diverted, threshold),
-        "decided_by_pathway": _table(facts, lambda f: f.decided_pathway, lambda f: True, threshold),
-        "actual_by_pathway": _table(
-            facts, lambda f: f.actual_pathway or "not recorded", lambda f: True, threshold
+    quarters = sorted({quarter_of(f.decided_at) for f in facts})
+    eligible = [f for f in facts if f.eligible]
+    counts = {
+        "diverted_by_area": _counts(eligible, area, lambda f: f.diverted, quarters),
+        "decided_by_pathway": _counts(facts, lambda f: f.decided_pathway, lambda f: True, quarters),
+        "actual_by_pathway": _counts(
+            facts, lambda f: f.actual_pathway or "not recorded", lambda f: True, quarters
         ),
     }
+    # Eligible calls by area are not published: their quarter totals are the alternative pathways'
+    # rows of the decided table, and that link would give hidden pathway counts back.
+    nd, na = len(counts["decided_by_pathway"][0]), len(counts["actual_by_pathway"][0])
+    links: list[Link] = [
+        ((("decided_by_pathway", nd, j),), (("actual_by_pathway", na, j),)) for j in range(len(quarters) + 1)
+    ]  # both count every decision per quarter
+    return suppress_together(counts, links, threshold)
 
 
 def public_summary(store: Store, threshold: int = THRESHOLD) -> dict[str, Any]:
-    """The JSON behind `/stats/public`: the dashboard tables plus one-way counts, all suppressed."""
+    """The JSON behind `/stats/public`: the dashboard tables, and decisions by pathway read from the
+    same suppressed table (so the one-way counts hide exactly what the table hides)."""
     tables = public_tables(store, threshold)
-    facts = ms.load_facts(store)
-    by_pathway: dict[str, int] = defaultdict(int)
-    for f in facts:
-        by_pathway[f.decided_pathway] += 1
-    total = len(facts)
+    decided = tables.get("decided_by_pathway")
+    by_pathway = (
+        []
+        if decided is None
+        else [
+            {"pathway": r, "count": decided.row_totals[i], "suppressed": decided.row_totals[i] is None}
+            for i, r in enumerate(decided.rows)
+        ]
+    )
     return {
-        "total_decisions": total if total >= threshold or total == 0 else None,
-        "by_pathway": suppress_list(
-            [{"pathway": k, "count": v} for k, v in sorted(by_pathway.items())], threshold=threshold
-        ),
+        "total_decisions": 0 if decided is None else decided.total,
+        "by_pathway": by_pathway,
         "tables": {
             name: {
                 "title": PUBLIC_TABLES[name],
@@ -197,7 +208,7 @@ def public_summary(store: Store, threshold: int = THRESHOLD) -> dict[str, Any]:
         },
         "suppression_threshold": threshold,
         "suppression": "cells from 1 to 9 hidden; further cells hidden so no hidden cell can be worked out "
-        "from the row, column and grand totals",
+        "from the row, column and grand totals of these tables, alone or together",
         "source": "altresponse operational store (decisions, referrals and recorded results)",
     }
 
