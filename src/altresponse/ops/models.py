@@ -6,12 +6,15 @@ reference id (the CAD incident number) and the location coarsened to a block or 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from altresponse.monitor.facts import BACKUP_KINDS, UNSERVED_REASONS
+from altresponse.monitor.tracker import STATUSES as TRACKER_STATUSES
 
 ROLES: tuple[str, ...] = ("call_taker", "provider", "analyst", "admin")
 REFERRAL_STATUSES: tuple[str, ...] = ("created", "accepted", "declined", "en_route", "on_scene", "closed")
@@ -207,3 +210,66 @@ class DirectoryVersion(Base):
 
 def as_dict(obj: Base) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in sa.inspect(obj).mapper.column_attrs}
+
+
+# ---------------------------------------------------------------- monitoring (migration 0003_monitor)
+# Unserved reasons, backup kinds and tracker statuses are facts of the monitoring domain, defined there.
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({','.join(repr(v) for v in values)})"
+
+
+class CallResult(Base):
+    """What actually happened on a decided call: who went (or nobody), why no team went, backup, harm.
+
+    One row per decision. Diversion is counted from `actual_pathway`, never from the decision.
+    """
+
+    __tablename__ = "call_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decisions.id"), unique=True)
+    actual_pathway: Mapped[str] = mapped_column(sa.String(40))
+    actual_organization_id: Mapped[str | None] = mapped_column(sa.String(120), default=None)
+    unserved_reason: Mapped[str | None] = mapped_column(sa.String(20), default=None)
+    backup: Mapped[str] = mapped_column(sa.String(20), default="none")
+    injury: Mapped[bool] = mapped_column(default=False)
+    use_of_force: Mapped[bool] = mapped_column(default=False)
+    arrest: Mapped[bool] = mapped_column(default=False)
+    transport: Mapped[bool] = mapped_column(default=False)
+    referral_completed: Mapped[bool] = mapped_column(default=False)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    recorded_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), default=None)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        sa.CheckConstraint("unserved_reason IS NULL OR " + _in("unserved_reason", UNSERVED_REASONS),
+                           name="ck_call_results_unserved"),
+        sa.CheckConstraint(_in("backup", BACKUP_KINDS), name="ck_call_results_backup"),
+    )
+
+
+class TrackerItem(Base):
+    """One task or milestone of the implementation plan, as tracked work."""
+
+    __tablename__ = "tracker_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    owner: Mapped[str] = mapped_column(sa.String(120))
+    phase: Mapped[int] = mapped_column(default=0)
+    workstream: Mapped[str] = mapped_column(sa.String(40), default="")
+    planned_start: Mapped[date] = mapped_column(sa.Date)
+    due: Mapped[date] = mapped_column(sa.Date)
+    deps: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="not_started")
+    actual_start: Mapped[date | None] = mapped_column(sa.Date, default=None)
+    actual_finish: Mapped[date | None] = mapped_column(sa.Date, default=None)
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.CheckConstraint(_in("status", TRACKER_STATUSES), name="ck_tracker_items_status"),)

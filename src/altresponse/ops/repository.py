@@ -260,6 +260,11 @@ def list_users(store: Store) -> list[User]:
 
 
 # ---------------------------------------------------------------- decisions
+def _backdated(at: datetime | None) -> dict[str, str]:
+    """A backdated change says so in its audit row (the row's own time stays the real one)."""
+    return {} if at is None else {"event_at": at.astimezone(UTC).isoformat()}
+
+
 def coarsen_location(lon: float | None, lat: float | None) -> tuple[float | None, float | None]:
     """Snap a point to a ~110 m grid (3 decimals): block level, never the caller's exact address."""
     if lon is None or lat is None:
@@ -271,7 +276,9 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
                     answers: Mapping[str, str], pathway: str, responder: str, rule_ids: Sequence[str],
                     reasons: Sequence[str], fallbacks: Sequence[str], protocol_version: str,
                     protocol_hash: str, matched: Sequence[Mapping[str, Any]], area: str | None = None,
-                    lon: float | None = None, lat: float | None = None) -> RecordedDecision:
+                    lon: float | None = None, lat: float | None = None,
+                    at: datetime | None = None) -> RecordedDecision:
+    """Record a decision; `at` backdates it (replaying a log or a simulated year), else now."""
     block_lon, block_lat = coarsen_location(lon, lat)
     area = screen_area(area)
     answers_sorted = dict(sorted(answers.items()))
@@ -281,11 +288,11 @@ def record_decision(store: Store, actor: Actor, *, call_ref: str, common_type: s
         rule_ids=";".join(rule_ids), reasons=";".join(reasons), fallbacks=";".join(fallbacks),
         protocol_version=protocol_version, protocol_hash=protocol_hash, area=area,
         block_lon=block_lon, block_lat=block_lat, matched_json=audit.canonical_json(list(matched)),
-        created_by=actor.user_id, created_at=datetime.now(UTC),
+        created_by=actor.user_id, created_at=at or datetime.now(UTC),
     )
     audit_inputs = {"call_ref": call_ref, "common_type": common_type, "category": category,
                     "answers": answers_sorted, "area_digest": audit.field_digest(store.audit_keys.key, area),
-                    "block": [block_lon, block_lat]}
+                    "block": [block_lon, block_lat], **_backdated(at)}
     audit_result = {"pathway": pathway, "responder": responder, "rule_ids": list(rule_ids),
                     "protocol_version": protocol_version, "matched": [m.get("service_id") for m in matched]}
     with store.write_connection() as s:
@@ -328,19 +335,19 @@ ACTIONS: tuple[str, ...] = ("accept", "decline", "en_route", "on_scene", "outcom
 
 
 def create_referral(store: Store, actor: Actor, *, decision_id: int, service_id: str,
-                    organization_id: str) -> Referral:
+                    organization_id: str, at: datetime | None = None) -> Referral:
     with store.write() as s:
         decision = s.get(DecisionRecord, decision_id)
         if decision is None:
             raise NotFound(f"decision {decision_id} not found")
         ref = Referral(decision_id=decision_id, service_id=service_id, organization_id=organization_id,
-                       status="created", created_by=actor.user_id, created_at=datetime.now(UTC))
+                       status="created", created_by=actor.user_id, created_at=at or datetime.now(UTC))
         s.add(ref)
         s.flush()
         audit.append(s, store.audit_keys, actor=actor.username, action="referral.create",
                      entity=f"referral:{ref.id}",
                      inputs={"decision_id": decision_id, "service_id": service_id,
-                             "organization_id": organization_id},
+                             "organization_id": organization_id, **_backdated(at)},
                      result={"status": "created"}, protocol_hash=decision.protocol_hash)
         return ref
 
@@ -376,6 +383,14 @@ def list_referrals(store: Store, actor: Actor, status: str | None = None, limit:
 def transition_referral(store: Store, actor: Actor, referral_id: int, action: str, *,
                         outcome: str | None = None, reason: str | None = None) -> Referral:
     """Move a referral along created → accepted → en_route → on_scene → closed (or → declined)."""
+    return transition_referral_at(store, actor, referral_id, action, outcome=outcome, reason=reason)
+
+
+def transition_referral_at(store: Store, actor: Actor, referral_id: int, action: str, *,
+                           outcome: str | None = None, reason: str | None = None,
+                           at: datetime | None = None) -> Referral:
+    """`transition_referral` with the step's time given (replaying a log or a simulated year);
+    the audit row keeps the real time and records the event time."""
     if action not in ACTIONS:
         raise BadInput(f"unknown referral action {action!r}")
     if action == "outcome" and outcome not in OUTCOMES:
@@ -392,7 +407,7 @@ def transition_referral(store: Store, actor: Actor, referral_id: int, action: st
         if step is None:
             raise Conflict(f"referral {referral_id} is {ref.status}; cannot {action}")
         old = ref.status
-        now = datetime.now(UTC)
+        now = at or datetime.now(UTC)
         ref.status = step[0]
         setattr(ref, step[1], now)
         if action == "outcome":
@@ -402,7 +417,7 @@ def transition_referral(store: Store, actor: Actor, referral_id: int, action: st
         s.flush()
         audit.append(s, store.audit_keys, actor=actor.username, action=f"referral.{action}",
                      entity=f"referral:{ref.id}",
-                     inputs={"outcome": outcome, "reason": reason, "from": old},
+                     inputs={"outcome": outcome, "reason": reason, "from": old, **_backdated(at)},
                      result={"status": ref.status})
         return ref
 

@@ -22,6 +22,9 @@ from altresponse.service.checkpoints import Checkpointer
 from altresponse.service.engine import TriageEngine
 from altresponse.service.guard import Guard
 from altresponse.service.routes import auth, catalog, health, referrals, stats, triage
+from altresponse.service.routes import monitor as monitor_routes
+from altresponse.service.routes import public as public_routes
+from altresponse.service.routes import tracker as tracker_routes
 from altresponse.service.security import SessionCache
 from altresponse.service.signin import Busy, HashPool, RateLimit
 from altresponse.settings import Settings, resolve_keys
@@ -133,7 +136,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None, *,
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Busy, busy)
 
-    for module in (health, auth, triage, referrals, catalog, stats):
+    for module in (health, auth, triage, referrals, catalog, stats, monitor_routes, tracker_routes,
+                   public_routes):
         app.include_router(module.router)
     from altresponse.service import pages
 

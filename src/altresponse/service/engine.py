@@ -137,7 +137,9 @@ class TriageEngine:
 
     def triage(self, actor: repo.Actor, *, call_ref: str, common_type: str, answers: Mapping[str, str],
                mpds_code: str | None = None, area: str | None = None, lon: float | None = None,
-               lat: float | None = None, when: datetime | None = None) -> dict[str, Any]:
+               lat: float | None = None, when: datetime | None = None,
+               record_at: datetime | None = None) -> dict[str, Any]:
+        """Decide, match and record one call; `record_at` backdates the record (replays, simulated years)."""
         if common_type not in self.catalogue:
             raise BadInput(f"unknown common_type {common_type!r}; see GET /protocol for the type list",
                            column="common_type")
@@ -155,7 +157,7 @@ class TriageEngine:
             answers=full_answers, pathway=decision.pathway, responder=decision.responder,
             rule_ids=decision.rule_ids, reasons=decision.reasons, fallbacks=decision.fallbacks,
             protocol_version=decision.protocol_version, protocol_hash=self.protocol.content_hash,
-            matched=options, area=area, lon=lon, lat=lat,
+            matched=options, area=area, lon=lon, lat=lat, at=record_at,
         )
         return {
             "decision_id": rec.id, "call_ref": call_ref, "common_type": common_type, "category": category,

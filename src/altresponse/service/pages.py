@@ -21,7 +21,8 @@ from altresponse.service.signin import Busy
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(prefix="/ui", include_in_schema=False)
-HOME = {"call_taker": "/ui/call-taker", "provider": "/ui/provider"}
+HOME = {"call_taker": "/ui/call-taker", "provider": "/ui/provider", "analyst": "/ui/analyst",
+        "admin": "/ui/analyst"}
 
 
 def _page_actor(request: Request) -> repo.Actor | None:
