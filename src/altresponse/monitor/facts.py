@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from altresponse.protocol.model import EMERGENCY_PATHWAYS
-from altresponse.schema import PATHWAYS
+from altresponse.facts import ALTERNATIVE_PATHWAYS, PATHWAY_FACTS
 
-# Pathways where no police, fire or EMS unit is sent by design. Co-response sends police with a
-# clinician, so it is not a diversion.
-NOT_DIVERTED: frozenset[str] = frozenset(EMERGENCY_PATHWAYS | {"co_response"})
-ALTERNATIVE_PATHWAYS: tuple[str, ...] = tuple(p for p in PATHWAYS if p not in NOT_DIVERTED)
+# Pathways where no police, fire or EMS unit is sent by design come from `altresponse.facts`;
+# co-response sends police with a clinician, so it is not a diversion.
+NOT_DIVERTED: frozenset[str] = frozenset(p for p, f in PATHWAY_FACTS.items() if not f.alternative)
+__all__ = ["ALTERNATIVE_PATHWAYS", "NOT_DIVERTED"]
 NONE = "none"  # nobody went (gone on arrival, cancelled, unserved)
 
 # Why an eligible call was not taken by an alternative team (the gap B-HEARD's audit found untracked).

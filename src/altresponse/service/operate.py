@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from altresponse.errors import BadInput
+from altresponse.facts import PATHWAY_FACTS
 from altresponse.monitor.facts import NOT_DIVERTED, is_alternative
 from altresponse.monitor.periods import quarter_of
 from altresponse.monitor.tracker import milestones_from_plan_json
@@ -363,7 +364,7 @@ def _operate_call(
         return fallback, "busy", 0
     t += _mins(rng, 1.5)
     repo.transition_referral_at(store, prov, ref.id, "accept", at=t)
-    phone_only = pathway in ("crisis_line_988", "311_administrative")
+    phone_only = PATHWAY_FACTS[pathway].alternative and PATHWAY_FACTS[pathway].team_type is None
     arrived: datetime | None = None
     cleared: datetime
     if phone_only:
