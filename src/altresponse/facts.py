@@ -168,3 +168,16 @@ def capture_for(value: float | None) -> CaptureFact:
     v = float(value)
     return CaptureFact(low=v, mode=v, high=v, ramp_months=CAPTURE_DEFAULT.ramp_months,
                        source="set in the city profile")
+
+
+DECLINE_REASONS: tuple[str, ...] = (
+    "no_capacity",
+    "outside_service_area",
+    "outside_service_hours",
+    "not_eligible",
+    "safety_concern",
+    "duplicate",
+    "other",
+)
+"""Why a provider declined a referral: codes, not free text, so no caller detail can be typed into
+the record; the store refuses any other, and monitoring counts declines by these."""

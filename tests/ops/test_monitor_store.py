@@ -86,7 +86,7 @@ def test_hand_built_store_measures_equal_hand_counts(store: Store, actors: dict[
         store, ct, decision_id=d2, service_id="s-a", organization_id="org-a", at=T0 + timedelta(hours=1)
     )
     repo.transition_referral_at(
-        store, prov, r2.id, "decline", reason="busy: on another call", at=T0 + timedelta(hours=1, minutes=1)
+        store, prov, r2.id, "decline", reason="no_capacity", at=T0 + timedelta(hours=1, minutes=1)
     )
     ms.record_result(store, ct, d2, actual_pathway="co_response", unserved_reason="busy")
     # 3: reached on scene by the referral alone (no result row yet): counts as reached, outcome backup
@@ -117,7 +117,7 @@ def test_hand_built_store_measures_equal_hand_counts(store: Store, actors: dict[
     assert h["response_time_p50"].value == pytest.approx((12 + 20) / 2)
     assert h["arrests"].n == 1
     by_fact = {f.decision_id: f for f in facts}
-    assert by_fact[d2].declines == ("busy",) and not by_fact[d2].diverted
+    assert by_fact[d2].declines == ("no_capacity",) and not by_fact[d2].diverted
     assert by_fact[d1].seconds_on_scene == pytest.approx(1800)
     south = ms.load_facts(store, T0, T0 + timedelta(days=1), area="South")
     assert [f.decision_id for f in south] == [d3]

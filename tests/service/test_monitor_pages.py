@@ -12,12 +12,13 @@ import pytest
 from fastapi import FastAPI
 
 from altresponse.monitor.suppression import THRESHOLD
-from altresponse.service.operate import PhaseScope, simulate_operation, synthetic_calls
+from altresponse.service.operate import PhaseScope, area_letter, simulate_operation, synthetic_calls
+from tests.service.conftest import AUDIT_KEY
 from tests.service.test_pages import CHROMIUM, CHROMIUM_ARGS, assert_rendered, live_server, sign_in
 
 __all__ = ["live_server"]
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-AREAS = [f"Area {i:02d}" for i in range(1, 7)]
+AREAS = [f"Area {area_letter(i)}" for i in range(6)]
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def operated(app: FastAPI, db_url: str) -> FastAPI:
     calls = synthetic_calls(AREAS, start, 150, 2.5, seed=5)
     simulate_operation(
         db_url, calls=calls, scope=PhaseScope(frozenset(AREAS[:3]), datetime(2027, 1, 1, tzinfo=UTC)), seed=6,
-        profile="baltimore",
+        profile="baltimore", audit_key=AUDIT_KEY,
     )
     return app
 
@@ -90,11 +91,11 @@ def test_analyst_screen_filters_and_edits_and_refuses_a_provider(
             page.wait_for_url("**/ui/analyst")
             assert "Headline measures against targets" in page.content()
             page.fill("#period", "2027Q1")
-            page.select_option("#area", "Area 01")
+            page.select_option("#area", "Area A")
             page.click("#apply")
             page.wait_for_url("**area=Area+01**")
             heading = page.locator("h1").inner_text()
-            assert "2027Q1" in heading and "Area 01" in heading
+            assert "2027Q1" in heading and "Area A" in heading
             assert page.locator("table.data").count() >= 4
             png = page.screenshot(full_page=True)
             (tmp_path / "analyst.png").write_bytes(png)

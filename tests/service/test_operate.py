@@ -11,10 +11,11 @@ from altresponse.monitor.facts import is_alternative
 from altresponse.ops import monitor_store as ms
 from altresponse.ops import open_store, verify_audit
 from altresponse.service.monitoring import evaluate_store, panel_from_facts, period_view
-from altresponse.service.operate import PhaseScope, simulate_operation, synthetic_calls
+from altresponse.service.operate import PhaseScope, area_letter, simulate_operation, synthetic_calls
+from tests.service.conftest import AUDIT_KEY
 
 pytestmark = pytest.mark.slow
-AREAS = [f"Area {i:02d}" for i in range(1, 9)]
+AREAS = [f"Area {area_letter(i)}" for i in range(8)]
 GO_LIVE = datetime(2027, 1, 1, tzinfo=UTC)
 
 
@@ -23,7 +24,7 @@ def operated(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('op') / 'operation.db'}"
     calls = synthetic_calls(AREAS, datetime(2026, 10, 1, tzinfo=UTC), 456, 2.0, seed=3)
     summary = simulate_operation(url, calls=calls, scope=PhaseScope(frozenset(AREAS[:4]), GO_LIVE), seed=4,
-                                 profile="baltimore")
+                                 profile="baltimore", audit_key=AUDIT_KEY)
     assert summary.simulated and summary.calls == len(calls)
     assert summary.served_areas == AREAS[:4]
     return url

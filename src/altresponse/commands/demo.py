@@ -29,6 +29,9 @@ INDEX_LINKS = (
     ("plan_pdf", "Implementation plan (PDF)"),
     ("analysis_report", "Landscape analysis: which calls could go to whom"),
     ("staffing_report", "Capacity, staffing and budget"),
+    ("monitor_html", "Quarterly progress report of a simulated first year (HTML)"),
+    ("monitor_pdf", "Quarterly progress report of a simulated first year (PDF)"),
+    ("public_html", "Public dashboard of the simulated year (small cells suppressed)"),
 )
 
 
@@ -77,7 +80,15 @@ def run_demo(out: Path, *, rows: int, seed: int, profile: Profile) -> dict[str, 
     timings.update(result.timings_s)
     stages["plan"] = result.plan
     analysis_dir, staffing_dir, plan_dir = (result.folders[k] for k in ("analysis", "staffing", "plan"))
+    from altresponse.service.monitor_report import run_demo_operation
+
+    operation = stage("simulated first year of phase 1, monitoring and the quarterly report",
+                      lambda: run_demo_operation(out / "operation", result.plan, seed=seed,
+                                                 profile=str(profile.path or profile.city)))
     outputs = {
+        "monitor_html": operation["report"]["html"],
+        "monitor_pdf": operation["report"]["pdf"],
+        "public_html": operation["public"]["html"],
         "analysis_report": str(analysis_dir / "report.html"),
         "staffing_report": str(staffing_dir / "staffing.html"),
         "plan_html": str(plan_dir / "plan.html"),

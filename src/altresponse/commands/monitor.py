@@ -226,6 +226,7 @@ def register(app: typer.Typer) -> None:
         from altresponse.fsio import write_json_atomic
         from altresponse.service.operate import (
             PhaseScope,
+            area_letter,
             default_store_path,
             phase1_scope_from_plan,
             simulate_operation,
@@ -236,7 +237,7 @@ def register(app: typer.Typer) -> None:
         d = _day(go_live, "--go-live")
         assert d is not None
         t = datetime(d.year, d.month, d.day, tzinfo=UTC)
-        names = [f"Area {i:02d}" for i in range(1, areas + 1)]
+        names = [f"Area {area_letter(i)}" for i in range(areas)]
         if p is not None:
             scope = phase1_scope_from_plan(p, t, names[: max(1, areas * 2 // 5)])
             names = sorted(set(names) | set(scope.areas))
@@ -251,10 +252,12 @@ def register(app: typer.Typer) -> None:
         calls = synthetic_calls(names, start, days, calls_per_day, seed)
         url = db or default_store_path(out)
         from altresponse.profile import require_profile
+        from altresponse.settings import Settings, resolve_keys
 
         prof = require_profile(profile)
+        keys = resolve_keys(Settings())  # the store's audit key, from the environment (or --dev's)
         summary = simulate_operation(url, calls=calls, scope=scope, seed=seed, plan=p,
-                                     profile=str(prof.path or prof.city))
+                                     profile=str(prof.path or prof.city), audit_key=keys.audit_key)
         write_json_atomic(out / "operation.json", summary.to_dict())
         typer.echo(f"simulated {summary.calls} calls into {url}; summary in {out / 'operation.json'}")
         if json_out:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from altresponse.facts import ALTERNATIVE_PATHWAYS, PATHWAY_FACTS
+from altresponse.facts import ALTERNATIVE_PATHWAYS, DECLINE_REASONS, PATHWAY_FACTS
 
 # Pathways where no police, fire or EMS unit is sent by design come from `altresponse.facts`;
 # co-response sends police with a clinician, so it is not a diversion.
 NOT_DIVERTED: frozenset[str] = frozenset(p for p, f in PATHWAY_FACTS.items() if not f.alternative)
-__all__ = ["ALTERNATIVE_PATHWAYS", "NOT_DIVERTED"]
+__all__ = ["ALTERNATIVE_PATHWAYS", "DECLINE_REASONS", "NOT_DIVERTED"]
 NONE = "none"  # nobody went (gone on arrival, cancelled, unserved)
 
 # Why an eligible call was not taken by an alternative team (the gap B-HEARD's audit found untracked).
@@ -29,14 +29,6 @@ UNSERVED_REASONS: tuple[str, ...] = (
     "other",
 )
 # Provider decline reasons, coded so declines can be counted by reason.
-DECLINE_REASONS: tuple[str, ...] = (
-    "busy",
-    "off_duty",
-    "outside_area",
-    "safety_concern",
-    "not_appropriate",
-    "other",
-)
 BACKUP_KINDS: tuple[str, ...] = ("none", "police", "ems", "police_and_ems")
 # Fifths of the areas' median household income, lowest first (equity breakdowns).
 INCOME_BANDS: tuple[str, ...] = (

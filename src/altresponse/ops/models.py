@@ -26,16 +26,6 @@ OUTCOMES: tuple[str, ...] = (
     "transported",
     "linked_to_services",
 )
-# Why a provider declined: codes, not free text, so no caller detail can be typed into the record.
-DECLINE_REASONS: tuple[str, ...] = (
-    "no_capacity",
-    "outside_service_area",
-    "outside_service_hours",
-    "not_eligible",
-    "safety_concern",
-    "duplicate",
-    "other",
-)
 
 
 def utcnow() -> datetime:

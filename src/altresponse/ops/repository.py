@@ -19,10 +19,10 @@ from typing import Any, cast
 import sqlalchemy as sa
 
 from altresponse.errors import BadInput
+from altresponse.facts import DECLINE_REASONS
 from altresponse.ops import audit
 from altresponse.ops.db import Store
 from altresponse.ops.models import (
-    DECLINE_REASONS,
     OUTCOMES,
     ROLES,
     AuthSession,

@@ -5,6 +5,7 @@ equity, evaluation, public tables and what changed since last quarter — HTML a
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from altresponse.ops import open_store
 from altresponse.report.page import Section, render_page
 from altresponse.service import monitor_render as mr
 from altresponse.service.monitoring import MonitorSetup, evaluate_store, period_view, public_tables
+from altresponse.service.operate import area_letter
 
 SIMULATED_NOTE = (
     "Simulated operation: the calls, decisions, referrals and outcomes in this report were "
@@ -238,9 +240,9 @@ def run_demo_operation(
     if areas:
         names = list(areas)
     elif plan_areas:  # the plan's phase-1 areas, and areas not yet served to compare them with
-        names = plan_areas + [f"Comparison area {i}" for i in range(1, max(4, len(plan_areas)) + 1)]
+        names = plan_areas + [f"Comparison area {area_letter(i)}" for i in range(max(4, len(plan_areas)))]
     else:
-        names = [f"Area {i:02d}" for i in range(1, 13)]
+        names = [f"Area {area_letter(i)}" for i in range(12)]
     scope = phase1_scope_from_plan(plan, go, names[: max(1, len(names) * 2 // 5)])
     start = go - timedelta(days=round(pre_months * 30.4375))
     calls = synthetic_calls(names, start, round((pre_months + months) * 30.4375), calls_per_day, seed)
@@ -253,8 +255,10 @@ def run_demo_operation(
         "change": "program office",
         "milestone": "program office",
     }
+    # a simulated store, written with a throw-away audit key: it is a demonstration, not a record
     summary = simulate_operation(
-        url, calls=calls, scope=scope, seed=seed, plan=plan, profile=profile, owners=owners
+        url, calls=calls, scope=scope, seed=seed, plan=plan, profile=profile, owners=owners,
+        audit_key=secrets.token_bytes(32),
     )
     write_json_atomic(out / "operation.json", summary.to_dict())
     last = parse_period(quarter_of(datetime.fromisoformat(summary.as_of)))

@@ -195,6 +195,16 @@ def _mins(rng: np.random.Generator, median: float, sd: float = 0.5) -> timedelta
     return timedelta(minutes=float(median * math.exp(rng.normal(0, sd))))
 
 
+def area_letter(i: int) -> str:
+    """A, B, ... Z, AA, AB ...: names for simulated areas (an area name holds no digits)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def simulate_operation(
     store_url: str,
     *,
@@ -202,6 +212,7 @@ def simulate_operation(
     scope: PhaseScope,
     seed: int = 0,
     profile: str,
+    audit_key: bytes,
     plan: Mapping[str, Any] | None = None,
     params: OperationParams | None = None,
     owners: Mapping[str, str] | None = None,
@@ -216,7 +227,7 @@ def simulate_operation(
         raise BadInput("simulated operation needs calls")
     params = params or OperationParams()
     rng = np.random.default_rng(seed)
-    store = open_store(store_url)
+    store = open_store(store_url, audit_key=audit_key)
     try:
         engine = TriageEngine(load_profile(profile), store)
         admin = _user(store, "sim-admin", "admin")
@@ -359,7 +370,7 @@ def _operate_call(
     t = t0 + timedelta(seconds=30)
     if rng.random() < params.busy_share:
         t += _mins(rng, 2)
-        repo.transition_referral_at(store, prov, ref.id, "decline", reason="busy: team on another call", at=t)
+        repo.transition_referral_at(store, prov, ref.id, "decline", reason="no_capacity", at=t)
         ms.record_result(store, dispatch, did, actual_pathway=fallback, unserved_reason="busy", at=t)
         return fallback, "busy", 0
     t += _mins(rng, 1.5)
