@@ -202,3 +202,28 @@ def test_partners_stand_beside_911_in_the_landscape_and_the_plan(pipeline: Pipel
     plan_page = _page_text(pipeline.folders["plan"] / "plan.html")
     for heading in ("Stakeholder map", "Coordinated entry for homelessness", "gaps to fund"):
         assert heading in plan_page
+
+
+@pytest.mark.shared
+def test_the_profile_chooses_a_real_crisis_teams_service_times(shared: Path, tmp_path: Path) -> None:
+    import yaml
+
+    from altresponse.pipeline.staffing import run_staffing
+    from altresponse.profile import builtin_profile_path
+    from tests.simulate.test_api import _classified, _facts
+
+    builtin = builtin_profile_path("baltimore")
+    data = yaml.safe_load(builtin.read_text())
+    for key in ("registry", "crosswalk_311"):
+        data["partners"][key] = str(builtin.parent / data["partners"][key])
+    data["simulate"].update({"replications": 2, "verify_rounds": 1, "zones": 3})
+    profiles = {}
+    for choice in ("published", "crisis_log"):
+        data["partners"]["service_times"] = choice
+        (tmp_path / f"{choice}.yaml").write_text(yaml.safe_dump(data))
+        profiles[choice] = load_profile(tmp_path / f"{choice}.yaml")
+    src = _classified(tmp_path / "classified.parquet", rows=1500, weeks=3)
+    published = run_staffing(src, tmp_path / "p", profiles["published"], _facts(src))
+    crisis = run_staffing(src, tmp_path / "c", profiles["crisis_log"], _facts(src))
+    assert "dispatch log" in crisis["assumptions"][0][2]
+    assert crisis["service_times"] != published["service_times"]

@@ -99,3 +99,20 @@ def run_partners(
         recommended_types=recommended_types,
     )
     return run
+
+
+def crisis_log_times(profile: Profile) -> Any:
+    """Crisis-team travel and on-scene times fitted from the profile's dispatch log (role `crisis_log`)."""
+    from altresponse.simulate.crisis_times import crisis_times_from_table
+    from altresponse.sources.partners import read_partner
+
+    logs = [i for i in partner_inputs(profile) if i.role == "crisis_log"]
+    if not logs:
+        raise BadInput("service_times: crisis_log needs a partner_inputs entry with role crisis_log",
+                       file=profile.path)
+    path = _locate(logs[0].file)
+    if path is None:
+        raise BadInput(f"crisis log not found: {logs[0].file} (set ALTRESPONSE_SHARED)", file=profile.path)
+    result = read_partner(logs[0].source, [path], time_zone=logs[0].time_zone or profile.time_zone,
+                          bbox=profile.bbox)
+    return crisis_times_from_table(result.table, source=path.name)

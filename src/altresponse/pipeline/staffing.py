@@ -59,6 +59,30 @@ def _load(
                        file=str(classified_parquet)) from exc
 
 
+def _service_times_by_choice(inputs: Inputs, profile: Profile, cfg: SimulateConfig) -> Inputs:
+    """The alternative teams' service times the profile chooses (`partners.service_times`): the city's
+    police times (the default, when the calls carry them), the published figures, or a real crisis
+    team's dispatch log (`partner_inputs` role `crisis_log`)."""
+    import dataclasses
+
+    from altresponse.simulate.crisis_times import choose_service_times
+
+    choice = (profile.section("partners") or {}).get("service_times")
+    if choice is None or choice == "police":
+        return inputs
+    crisis = None
+    if choice == "crisis_log":
+        from altresponse.pipeline.partners import crisis_log_times
+
+        crisis = crisis_log_times(profile)
+    model = choose_service_times(choice, police=inputs.service, crisis=crisis,
+                                 on_scene_multiplier=cfg.on_scene_multiplier)
+    words = {"published": "published program figures (chosen in the profile)",
+             "crisis_log": f"a crisis team's own dispatch log ({crisis.source if crisis else ''}), "
+                           "chosen in the profile"}[choice]
+    return dataclasses.replace(inputs, service=model, service_source=words)
+
+
 def _capture(cfg: SimulateConfig) -> CaptureFact:
     try:
         return capture_for(cfg.capture)
@@ -186,6 +210,7 @@ def run_staffing(
     cost_params = _costs(profile)
     capture = _capture(cfg)
     inputs = _load(classified_parquet, profile, cfg, landscape, capture=capture.mode)
+    inputs = _service_times_by_choice(inputs, profile, cfg)
     params = cfg.params(target_minutes)
     out = Path(out_dir)
     if inputs.demand.n == 0:
