@@ -1,6 +1,7 @@
 """The command-line contract: exit codes and the set-up the README promises."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ import pytest
 from tests.conftest import ROOT
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "altresponse.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "altresponse.cli", *args], capture_output=True, text=True, cwd=cwd,
+        timeout=120, env={**os.environ, **(env or {})},
     )
 
 
@@ -79,14 +82,15 @@ def test_a_typer_exit_code_reaches_the_shell(tmp_path: Path) -> None:
     from altresponse.ops import open_store
     from altresponse.ops import repository as repo
 
+    key = "test-audit-key-kept-outside-the-database-0001"
     url = f"sqlite:///{tmp_path / 'ops.db'}"
-    store = open_store(url)
+    store = open_store(url, audit_key=key.encode())
     repo.create_user(store, "admin1", "a-long-password-1", "admin", None)
     repo.create_user(store, "analyst1", "a-long-password-2", "analyst", None)
     with store.engine.begin() as conn:
         conn.execute(sa.text("DROP TRIGGER audit_log_no_update"))
         conn.execute(sa.text("UPDATE audit_log SET actor='mallory' WHERE seq=1"))
     store.dispose()
-    result = run_cli("ops", "verify-audit", "--db", url)
+    result = run_cli("ops", "verify-audit", "--db", url, env={"ALTRESPONSE_AUDIT_KEY": key})
     assert result.returncode == 2, result.stdout + result.stderr
     assert "broken" in result.stderr

@@ -18,6 +18,7 @@ from altresponse.ops import Store, verify_audit
 from altresponse.ops import monitor_store as ms
 from altresponse.ops import repository as repo
 from altresponse.ops.db import migrate
+from tests.ops.conftest import AUDIT_KEY
 
 T0 = datetime(2027, 2, 1, 15, tzinfo=UTC)
 
@@ -122,7 +123,7 @@ def test_hand_built_store_measures_equal_hand_counts(store: Store, actors: dict[
     south = ms.load_facts(store, T0, T0 + timedelta(days=1), area="South")
     assert [f.decision_id for f in south] == [d3]
     with store.read() as s:
-        assert verify_audit(s).ok
+        assert verify_audit(s, AUDIT_KEY).ok
 
 
 def test_eligible_call_without_a_team_needs_a_reason(store: Store, actors: dict[str, repo.Actor]) -> None:
@@ -181,7 +182,7 @@ def test_tracker_round_trip_slip_and_audit(store: Store, actors: dict[str, repo.
     st = track(stored, d0 + timedelta(days=40))
     assert st.critical_path_slip_days == 10
     with store.read() as s:
-        assert verify_audit(s).ok
+        assert verify_audit(s, AUDIT_KEY).ok
         n = s.execute(sa.text("SELECT count(*) FROM audit_log WHERE action LIKE 'tracker.%'")).scalar_one()
     assert n == 3  # two imports and one update (refused changes roll back with their audit row)
 

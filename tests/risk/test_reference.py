@@ -69,7 +69,8 @@ def test_command_regenerates_the_packaged_table_byte_for_byte(
 ) -> None:
     out = tmp_path / "reference.csv"
     code, stdout, stderr = run_cli(capsys, "reference", "--decc", str(shared.joinpath(*DECC)),
-                                   "--sfpd", str(shared.joinpath(*SFPD)), "--out", str(out), "--json")
+                                   "--sfpd", str(shared.joinpath(*SFPD)), "--out", str(out), "--profile",
+                                   "baltimore", "--json")
     assert code == 0, stderr
     summary = json.loads(stdout.strip().splitlines()[-1])
     by_source = {s["source"]: s for s in summary["sources"]}

@@ -35,7 +35,7 @@ def test_operation_is_recorded_through_the_store(operated: str) -> None:
     try:
         facts = ms.load_facts(store)
         with store.read() as s:
-            assert verify_audit(s).ok
+            assert verify_audit(s, AUDIT_KEY).ok
     finally:
         store.dispose()
     assert all(f.recorded for f in facts)

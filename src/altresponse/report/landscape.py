@@ -571,7 +571,7 @@ def _partners(s: dict[str, Any]) -> dict[str, Any]:
     land = part.get("landscape")
     if not land:
         return {"available": False,
-                "missing": part.get("missing") or ["no partner data in this run (see docs/partners.md)"]}
+                "missing": part.get("missing") or ["no partner data were given for this run"]}
     need = land["need"]
     rows = [[labels.plain(x["need"]), fmt.number(x["calls_911_per_year"], "calls/year"),
              fmt.number(x["requests_311_per_year"] or 0, "calls/year"), x["absorbed_by"] or "–",
