@@ -21,7 +21,6 @@ from altresponse.errors import BadInput
 from altresponse.facts import (
     ALTERNATIVE_PATHWAYS,
     PATHWAY_FACTS,
-    POLICE_HOURS_PER_FTE,
     TEAM_OF_PATHWAY,
     CaptureFact,
     capture_for,
@@ -38,6 +37,7 @@ from altresponse.plan.staffing import StaffingAssumptions, make_staffer
 from altresponse.plan.timeline import plan_tasks
 from altresponse.profile import Profile
 from altresponse.results import PLAN_PREFIX, Estimate, Headline, LandscapeFacts
+from altresponse.simulate.costs import budget_headline
 
 log = logging.getLogger(__name__)
 
@@ -444,10 +444,7 @@ def plan_headline(base: Headline, ctx: PlanContext) -> Headline:
     if final is None or final.staffing is None:
         return base
     b = final.staffing.budget
-    cost_src = "cost model (Monte Carlo over wages, benefits, vehicles, overhead; 5th–95th percentile)"
 
-    def pct(block: dict[str, float], unit: Any, source: str) -> Estimate:
-        return Estimate(value=block["p50"], low=block["p5"], high=block["p95"], unit=unit, source=source)
 
     a = ctx.assumptions
     peak = sum((np.asarray(t.coverage) for t in final.staffing.teams), np.zeros(168)).max()
@@ -467,15 +464,7 @@ def plan_headline(base: Headline, ctx: PlanContext) -> Headline:
             value=freed, low=freed * spread_lo, high=freed * spread_hi, unit="hours/year",
             source=f"served calls reached in time times {a.police_hours_per_call:.2f} police hours per call "
                    "(the landscape's per-type hours, weighted by calls)"),
-        "police_fte_freed": Estimate(
-            value=freed / POLICE_HOURS_PER_FTE, low=freed * spread_lo / POLICE_HOURS_PER_FTE,
-            high=freed * spread_hi / POLICE_HOURS_PER_FTE, unit="FTE",
-            source=f"police hours freed / {POLICE_HOURS_PER_FTE:,.0f} productive hours per officer a year"),
-        "police_cost_avoided": pct(b["police_cost_avoided_per_year"], "USD/year",
-                                   "police hours freed times the loaded police cost per hour (Monte Carlo)"),
-        "operating_cost": pct(b["annual_operating_cost"], "USD/year", cost_src),
-        "first_year_cost": pct(b["first_year_total"], "USD", cost_src + "; start-up included"),
-        "fte": pct(b["fte"]["total"], "FTE", "crews, supervisors and 911-centre clinicians"),
+        **budget_headline(b, (freed, freed * spread_lo, freed * spread_hi)),
         "peak_teams": Estimate(value=float(peak), unit="teams",
                                source="Erlang sizing and shift schedule of the final phase, busiest hour"),
     }

@@ -13,14 +13,14 @@ import numpy as np
 
 from altresponse import __version__
 from altresponse.errors import BadInput
-from altresponse.facts import POLICE_HOURS_PER_FTE, CaptureFact, capture_for
+from altresponse.facts import CaptureFact, capture_for
 from altresponse.fsio import write_json_atomic, write_text_atomic
 from altresponse.pipeline.calls_io import read_classified, week_seconds
 from altresponse.profile import Profile
 from altresponse.report.staffing import render_simulation, render_staffing
 from altresponse.results import Estimate, Headline, LandscapeFacts
 from altresponse.simulate.config import SimulateConfig
-from altresponse.simulate.costs import CostParameters, budget
+from altresponse.simulate.costs import CostParameters, budget, budget_headline
 from altresponse.simulate.engine import SimParams
 from altresponse.simulate.staffing import (
     Inputs,
@@ -318,10 +318,7 @@ def staffing_headline(
            f"{capture.high * 100:.0f}%: {capture.source})")
     reps = f"{sim.get('reps', 0)} simulated years"
 
-    def pct(block: dict[str, float], unit: Any, source: str) -> Estimate:
-        return Estimate(value=block["p50"], low=block["p5"], high=block["p95"], unit=unit, source=source)
 
-    cost_src = "cost model (Monte Carlo over wages, benefits, vehicles, overhead; 5th–95th percentile)"
     reach = sim["reached_within_target_share"]
     figures = {
         "calls_served_per_year": Estimate(value=reached[0], low=reached[1], high=reached[2],
@@ -330,15 +327,7 @@ def staffing_headline(
             value=freed[0], low=freed[1], high=freed[2], unit="hours/year",
             source=("police hours per call of each type from the landscape analysis, times calls teams "
                     f"reach in the simulation; {cap}")),
-        "police_fte_freed": Estimate(
-            value=freed[0] / POLICE_HOURS_PER_FTE, low=freed[1] / POLICE_HOURS_PER_FTE,
-            high=freed[2] / POLICE_HOURS_PER_FTE, unit="FTE",
-            source=f"police hours freed / {POLICE_HOURS_PER_FTE:,.0f} productive hours per officer a year"),
-        "police_cost_avoided": pct(costs["police_cost_avoided_per_year"], "USD/year",
-                                   "police hours freed times the loaded police cost per hour (Monte Carlo)"),
-        "operating_cost": pct(costs["annual_operating_cost"], "USD/year", cost_src),
-        "first_year_cost": pct(costs["first_year_total"], "USD", cost_src + "; start-up included"),
-        "fte": pct(costs["fte"]["total"], "FTE", "crews, supervisors and 911-centre clinicians"),
+        **budget_headline(costs, freed),
         "peak_teams": Estimate(value=float(peak_teams), unit="teams",
                                source="shift schedule that meets the target, busiest hour of the week"),
         "reach_share": Estimate(value=reach["mean"], low=reach["lo"], high=reach["hi"], unit="share",

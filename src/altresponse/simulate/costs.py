@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from altresponse.facts import TEAM_TYPES
+from altresponse.results import Estimate
 
 BLS_OOH_EMT = "BLS Occupational Outlook Handbook, EMTs and paramedics: 2023 median pay $21.53/h"
 BLS_PARAMEDIC = "BLS OOH: paramedics' median annual wage $53,180 (May 2023) = $25.57/h at 2,080 h"
@@ -284,4 +285,28 @@ def budget(
         "net_cost_after_police_time_per_year": _pct(operating - police_cost),
         "benchmarks": list(BENCHMARKS),
         "parameters": params.model_dump(),
+    }
+
+
+COST_SOURCE = "cost model (Monte Carlo over wages, benefits, vehicles, overhead; 5th–95th percentile)"
+
+
+def budget_headline(costs: Mapping[str, Any], freed: tuple[float, float, float]) -> dict[str, Estimate]:
+    """The headline figures of a budget and the police hours it frees (value, low, high): written once
+    for the staffing page and the plan's phases alike."""
+    from altresponse.facts import POLICE_HOURS_PER_FTE
+
+    def pct(block: Mapping[str, float], unit: Any, source: str) -> Estimate:
+        return Estimate(value=block["p50"], low=block["p5"], high=block["p95"], unit=unit, source=source)
+
+    return {
+        "police_fte_freed": Estimate(
+            value=freed[0] / POLICE_HOURS_PER_FTE, low=freed[1] / POLICE_HOURS_PER_FTE,
+            high=freed[2] / POLICE_HOURS_PER_FTE, unit="FTE",
+            source=f"police hours freed / {POLICE_HOURS_PER_FTE:,.0f} productive hours per officer a year"),
+        "police_cost_avoided": pct(costs["police_cost_avoided_per_year"], "USD/year",
+                                   "police hours freed times the loaded police cost per hour (Monte Carlo)"),
+        "operating_cost": pct(costs["annual_operating_cost"], "USD/year", COST_SOURCE),
+        "first_year_cost": pct(costs["first_year_total"], "USD", COST_SOURCE + "; start-up included"),
+        "fte": pct(costs["fte"]["total"], "FTE", "crews, supervisors and 911-centre clinicians"),
     }
