@@ -468,7 +468,10 @@ def plan_headline(base: Headline, ctx: PlanContext) -> Headline:
         "peak_teams": Estimate(value=float(peak), unit="teams",
                                source="Erlang sizing and shift schedule of the final phase, busiest hour"),
     }
-    types = ", ".join(final.types)
+    from altresponse.taxonomy import load_catalogue
+
+    catalogue = load_catalogue()
+    types = ", ".join(catalogue.get(t).name.lower() if t in catalogue else t for t in final.types)
     return base.with_figures(figures, prefix=PLAN_PREFIX, call_set=(
         f"the plan's final phase ({final.name}): {types}; sized with queueing formulas, not re-simulated"))
 
