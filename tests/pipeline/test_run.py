@@ -227,3 +227,34 @@ def test_the_profile_chooses_a_real_crisis_teams_service_times(shared: Path, tmp
     crisis = run_staffing(src, tmp_path / "c", profiles["crisis_log"], _facts(src))
     assert "dispatch log" in crisis["assumptions"][0][2]
     assert crisis["service_times"] != published["service_times"]
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_decc_pages_pdf_and_json_show_the_same_headline(shared: Path, tmp_path: Path) -> None:
+    """The same check on real CAD records, with the DECC reference profile."""
+    from altresponse.report.format import estimate
+    from altresponse.sources import ingest
+
+    profile = load_profile("decc")
+    calls = tmp_path / "calls.parquet"
+    ingest([shared / "data/other_cities/decc_cad/decc_cad_calls_2025_wk35_48.csv"], "decc", calls,
+           profile=profile)
+    run = run_pipeline(calls, tmp_path, profile)
+    pages = {
+        "landscape": _page_text(run.folders["analysis"] / "report.html"),
+        "staffing": _page_text(run.folders["staffing"] / "staffing.html"),
+        "plan": _page_text(run.folders["plan"] / "plan.html"),
+        "plan.pdf": _pdf_text(run.folders["plan"] / "plan.pdf"),
+    }
+    assert run.headline.figures
+    for key, est in run.headline.figures.items():
+        for page, text in pages.items():
+            want = estimate(est).replace(" ", "") if page.endswith(".pdf") else estimate(est)
+            assert want in text, (page, key)
+    for name in ("summary.json", "landscape.json"):
+        assert (run.folders["analysis"] / name).exists()
+    for folder, name in (("staffing", "staffing.json"), ("plan", "plan.json")):
+        saved = json.loads((run.folders[folder] / name).read_text())["headline"]
+        assert all(saved[k] == run.headline.figures[k].model_dump() for k in saved)
+    assert {h.source for h in run.landscape.officer_hours.values()} & {"measured"}
