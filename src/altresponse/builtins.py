@@ -27,7 +27,7 @@ def resolve(name_or_path: str | Path, *, package: str, suffixes: tuple[str, ...]
     if path.suffix.lower() not in suffixes:
         path = builtin_path(package, str(name_or_path), suffixes[0], *parts)
     if not path.is_file():
-        raise BadInput(f"{kind} not found: {path} (give a built-in name such as 'baltimore' or a "
+        raise BadInput(f"{kind} not found: {path} (give a built-in name such as 'decc' or a "
                        f"{'/'.join(suffixes)} path)")
     return path
 

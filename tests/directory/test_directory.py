@@ -247,8 +247,10 @@ def test_example_file_is_what_the_builder_makes(shared: Path) -> None:
     """The embedded example is reproducible from the reference boundaries (no hand edits drift in)."""
     from altresponse.directory.build_example import build_baltimore
     from altresponse.directory.model import builtin_directory_path
+    from altresponse.profile import load_profile
 
-    built = json.loads(json.dumps(build_baltimore(shared)))
+    profile = load_profile("baltimore")
+    built = json.loads(json.dumps(build_baltimore(shared, name=profile.city, time_zone=profile.time_zone)))
     assert built == json.loads(builtin_directory_path("baltimore").read_text(encoding="utf-8"))
 
 

@@ -1,4 +1,8 @@
-"""`altresponse fetch baltimore --year YYYY --out FILE`: download a year of calls from ArcGIS."""
+"""`altresponse fetch CITY --year YYYY --out FILE`: download a year of calls from ArcGIS.
+
+CITY is a profile (built-in name, YAML or folder) whose `fetch:` section names its ArcGIS layers, so
+`fetch baltimore` downloads Open Baltimore; no city is named here.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,12 @@ from altresponse.jsonout import emit_json
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="Download a city's published calls for service (needs the internet).",
-                        no_args_is_help=True)
-
-    @group.command("baltimore")
-    def baltimore(
+    @app.command("fetch")
+    def fetch(
+        city: str = typer.Argument(..., help="City profile whose `fetch:` section names its layers."),
         year: int = typer.Option(..., "--year", help="Local calendar year to download."),
-        out: Path = typer.Option(..., "--out", help="CSV file to write (Open Baltimore columns)."),
+        out: Path = typer.Option(..., "--out", help="CSV file to write (the profile's source layout)."),
         url: str | None = typer.Option(None, "--url", help="ArcGIS layer or /query URL (overrides profile)."),
-        profile_name: str = typer.Option("baltimore", "--profile", help="City profile (name or YAML path)."),
         page_size: int | None = typer.Option(None, "--page-size", help="Features per request."),
         keep_pages: bool = typer.Option(False, "--keep-pages", help="Keep the page folder after success."),
         json_out: bool = typer.Option(False, "--json", help="Print a JSON summary as the last line."),
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from altresponse.profile import load_profile
         from altresponse.sources.arcgis import ArcGISError, fetch_to_csv, settings_for_year
 
-        profile = load_profile(profile_name)
+        profile = load_profile(city)
         settings = settings_for_year(profile.section("fetch"), year, profile.time_zone, url)
         if page_size:
             settings.page_size = page_size
@@ -43,4 +44,3 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {summary['rows']:,} calls to {out} ({summary['pages']} pages, "
                        f"{summary['retries']} retries)")
 
-    app.add_typer(group, name="fetch")

@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
                            "names none")
         if source not in SOURCES:
             raise BadInput(f"--source must be one of {', '.join(SOURCES)}, got {source!r}")
-        if mapping is not None and source not in ("generic", "baltimore", "decc", "sfpd"):
+        if mapping is not None and source == "eido":
             raise BadInput("--mapping applies to CSV sources only")
         console = Console(stderr=True)
         with Progress(

@@ -257,8 +257,10 @@ AREA_TEXT = {"city": ("Baltimore City", "The whole city (outline simplified to a
                              "Example only: confirm the program's sites with MONSE.")}
 
 
-def build_baltimore(shared: Path) -> dict[str, Any]:
-    """The whole directory document: organizations and services (HSDS 3.0) with 3.1 capacities."""
+def build_baltimore(shared: Path, *, name: str, time_zone: str) -> dict[str, Any]:
+    """The whole directory document: organizations and services (HSDS 3.0) with 3.1 capacities.
+
+    `name` and `time_zone` come from the city's profile (the caller's), never from here."""
     areas = load_areas(shared)
     orgs = {o["key"]: {"id": uid("org", o["key"]), "name": o["name"], "description": o["description"],
                        **({"alternate_name": o["alternate_name"]} if "alternate_name" in o else {})}
@@ -311,21 +313,25 @@ def build_baltimore(shared: Path) -> dict[str, Any]:
         services.append(record)
     return {
         "format": "altresponse-directory",
-        "name": "baltimore",
+        "name": name,
         "hsds_version": "3.0",
         "extensions": {"capacities": "HSDS 3.1 service_capacity (teams on duty)"},
-        "time_zone": "America/New_York",
+        "time_zone": time_zone,
         "note": f"Example directory built from public program descriptions. {EXAMPLE_NOTE}.",
         "organizations": list(orgs.values()),
         "services": services,
     }
 
 
-def main() -> None:  # pragma: no cover - maintainer tool
+def main() -> None:  # pragma: no cover - maintainer tool: python -m ... PROFILE
+    import sys
+
+    from altresponse.profile import require_profile
     from altresponse.shared import shared_root
 
-    doc = build_baltimore(shared_root())
-    out = Path(__file__).with_name("baltimore.json")
+    profile = require_profile(sys.argv[1] if len(sys.argv) > 1 else None)
+    doc = build_baltimore(shared_root(), name=profile.city, time_zone=profile.time_zone)
+    out = Path(__file__).with_name(f"{profile.directory or profile.city}.json")
     out.write_text(json.dumps(doc, indent=1, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
     print(out)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from altresponse.directory import Directory, load_directory
 from altresponse.errors import BadInput
 from altresponse.ops import repository as repo
 from altresponse.ops.db import Store
@@ -64,28 +65,27 @@ class TriageEngine:
     def __init__(self, profile: Profile, store: Store) -> None:
         self.profile = profile
         self.store = store
-        self.protocol: Protocol = load_protocol(profile.protocol or profile.city)
+        if not profile.protocol:
+            raise BadInput("the city profile names no triage protocol (protocol: NAME or PATH)",
+                           file=profile.path)
+        self.protocol: Protocol = load_protocol(profile.protocol)
         self.catalogue: Catalogue = load_catalogue()
-        self.directory: Any = None
+        self.directory: Directory | None = None
         self.directory_source = "none"
         self.reload_directory()
 
     # -- directory --------------------------------------------------------------------------------
     def reload_directory(self) -> None:
-        """The newest directory an admin published, else the profile's built-in one."""
-        try:
-            import altresponse.directory as directory_module
-
-            published = repo.latest_directory(self.store)
-            if published is not None and hasattr(directory_module, "Directory"):
-                directory_cls: Any = directory_module.Directory
-                self.directory = directory_cls.from_hsds_json(published[2])
-                self.directory_source = f"published:{published[0]}:{published[1][:12]}"
-            elif hasattr(directory_module, "load_directory"):
-                self.directory = directory_module.load_directory(self.profile.directory or self.profile.city)
-                self.directory_source = f"builtin:{self.profile.directory or self.profile.city}"
-        except (ImportError, AttributeError) as exc:  # directory module not available in this build
-            log.warning("directory unavailable: %s", type(exc).__name__)
+        """The newest directory an admin published, else the profile's; none when the profile names none
+        (then every call goes by its pathway's usual channel, and `match` says so)."""
+        published = repo.latest_directory(self.store)
+        if published is not None:
+            self.directory = Directory.from_hsds_json(published[2])
+            self.directory_source = f"published:{published[0]}:{published[1][:12]}"
+        elif self.profile.directory:
+            self.directory = load_directory(self.profile.directory)
+            self.directory_source = f"builtin:{self.profile.directory}"
+        else:
             self.directory, self.directory_source = None, "none"
 
     def match(self, decision: Any, lon: float | None, lat: float | None, when: datetime,
@@ -107,9 +107,11 @@ class TriageEngine:
 
     def organization_of(self, service_id: str) -> str | None:
         """The HSDS organization id of a directory service (None when unknown)."""
+        if self.directory is None:
+            return None
         try:
             record = self.directory.service(service_id).record
-        except (KeyError, AttributeError):
+        except KeyError:
             return None
         org = record.get("organization_id") if isinstance(record, dict) else None
         return str(org) if org else None

@@ -170,10 +170,11 @@ def _activate(hsds: Any, pathways: frozenset[str], engine: TriageEngine) -> Any:
     doc = copy.deepcopy(hsds)
     for s in doc.get("services", []):
         pathway = None
-        try:
-            pathway = engine.directory.service(s["id"]).pathway
-        except (KeyError, AttributeError):
-            pathway = None
+        if engine.directory is not None:
+            try:
+                pathway = engine.directory.service(s["id"]).pathway
+            except KeyError:
+                pathway = None
         if s.get("status") == "inactive" and pathway in pathways:
             s["status"] = "active"
             for cap in s.get("capacities") or []:  # the planned teams come on duty
