@@ -69,7 +69,8 @@ def run_pipeline(
     staffing = timed("staffing and budget", lambda: run_staffing(
         analysis_dir / "classified.parquet", staffing_dir, profile, landscape,
         target_reach=reach, target_minutes=minutes))
-    headline: Headline = staffing.get("headline_model") or landscape.headline
+    headline = (Headline(figures=staffing["headline"], call_sets=staffing["headline_call_sets"])
+                if "headline" in staffing else landscape.headline)  # no eligible calls: nothing staffed
     def partners(recommended: list[str]) -> dict[str, Any]:
         from altresponse.pipeline.partners import run_partners
 
@@ -101,5 +102,5 @@ def _rerender(summary: dict[str, Any], staffing: dict[str, Any], headline: Headl
 
     layers = load_layers(dict(boundaries or {}) or None)
     write_text_atomic(analysis_dir / "report.html", render_landscape(summary, layers, headline))
-    saved = {k: v for k, v in staffing.items() if k != "headline_model"}
-    write_text_atomic(staffing_dir / "staffing.html", render_staffing(saved, headline))
+    if "plans" in staffing and staffing["plans"]:  # a run with nothing to staff keeps its short page
+        write_text_atomic(staffing_dir / "staffing.html", render_staffing(staffing, headline))

@@ -292,7 +292,6 @@ def run_staffing(
     _suppress_hourly_counts(sim)
     write_json_atomic(out / "staffing.json", result)
     write_text_atomic(out / "staffing.html", render_staffing(result, headline))
-    result["headline_model"] = headline
     return result
 
 
