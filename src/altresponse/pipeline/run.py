@@ -102,5 +102,5 @@ def _rerender(summary: dict[str, Any], staffing: dict[str, Any], headline: Headl
 
     layers = load_layers(dict(boundaries or {}) or None)
     write_text_atomic(analysis_dir / "report.html", render_landscape(summary, layers, headline))
-    if "plans" in staffing and staffing["plans"]:  # a run with nothing to staff keeps its short page
+    if staffing.get("plans"):  # a run with nothing to staff keeps its short page
         write_text_atomic(staffing_dir / "staffing.html", render_staffing(staffing, headline))
